@@ -1,0 +1,106 @@
+"""The `svcgen` command. Exit codes: 0 fine, 1 errors in the input, 2 bad usage.
+
+Heavy modules (lark, jinja2, black, croniter) are imported inside the commands so that
+`svcgen --help` and `svcgen --version` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from svcgen import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Generate services, clients and documents from a service IDL.",
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"svcgen {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Generate services, clients and documents from a service IDL."""
+
+
+Files = Annotated[list[Path], typer.Argument(help="IDL files.", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option("--format", help="How to print diagnostics.")]
+
+
+@app.command()
+def check(files: Files, format: FormatOpt = Format.text) -> None:
+    """Parse and check IDL files; print every error with its place."""
+    from svcgen.commands import run_check
+
+    raise typer.Exit(run_check(files, json=format is Format.json))
+
+
+@app.command()
+def build(
+    files: Files,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: [tool.svcgen] out, else ./generated).")] = None,
+    target: Annotated[
+        Optional[list[str]],
+        typer.Option("--target", "-t", help="Only these targets (repeatable): python-models, python-server, python-client, typescript, docs, all."),
+    ] = None,
+    check_only: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 and list the stale files if the output is not up to date.")] = False,
+    format: FormatOpt = Format.text,
+) -> None:
+    """Check IDL files and generate code for them."""
+    from svcgen.commands import run_build
+
+    raise typer.Exit(run_build(files, out, target or [], check_only=check_only, json=format is Format.json))
+
+
+@app.command()
+def fmt(
+    files: Files,
+    check_only: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 and name the files that are not formatted.")] = False,
+) -> None:
+    """Rewrite IDL files in the one canonical layout, keeping every comment."""
+    from svcgen.commands import run_fmt
+
+    raise typer.Exit(run_fmt(files, check_only=check_only))
+
+
+def run() -> None:
+    """Entry point: no Python traceback ever reaches the user."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        print("svcgen: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except RecursionError:
+        print("svcgen: error: the input is nested too deeply to process", file=sys.stderr)
+        sys.exit(1)
+    except MemoryError:
+        print("svcgen: error: out of memory while processing the input", file=sys.stderr)
+        sys.exit(1)
+    except Exception as exc:  # a bug of ours: say so plainly, without a traceback
+        print(f"svcgen: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("please report this with the input that caused it", file=sys.stderr)
+        sys.exit(3)

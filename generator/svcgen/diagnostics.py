@@ -1,0 +1,200 @@
+"""Diagnostics as data, and their two renderings: compiler-style text and JSON.
+
+Every code is listed once in CODES with its slug and message template, so the
+language reference and the tests can name them and a code never changes meaning.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from svcgen.source import Sources, Span
+
+# code: (slug, message template). Templates take keyword arguments.
+CODES: dict[str, tuple[str, str]] = {
+    # E0xx: reading and syntax
+    "E001": ("unreadable-file", "cannot read '{path}': {reason}"),
+    "E002": ("invalid-encoding", "file is not valid UTF-8 (byte 0x{byte:02x})"),
+    "E003": ("syntax-error", "{detail}"),
+    "E004": ("invalid-string", "invalid string literal: {reason}"),
+    "E005": ("too-deep", "nesting is too deep (more than {limit} levels)"),
+    "E006": ("file-too-large", "file is too large ({size} bytes; the limit is {limit})"),
+    # E01x: imports
+    "E010": ("import-not-found", "cannot find imported file '{path}'"),
+    "E011": ("import-cycle", "import cycle: {cycle}"),
+    "E012": ("duplicate-import", "'{path}' is imported twice"),
+    # E1xx: names and types
+    "E101": ("unknown-type", "unknown type '{name}'"),
+    "E102": ("duplicate-declaration", "duplicate declaration '{name}' (first declared at {first})"),
+    "E103": ("ambiguous-name", "ambiguous name '{name}': declared in {packages}"),
+    "E104": ("duplicate-field", "duplicate {what} '{name}' in '{owner}'"),
+    "E105": ("duplicate-enum-value", "duplicate value '{name}' in enum '{owner}'"),
+    "E106": ("empty-enum", "enum '{name}' has no values"),
+    "E107": ("union-member-not-message", "union member '{name}' is {kind}, not a message"),
+    "E108": ("duplicate-union-member", "'{name}' appears twice in union '{owner}'"),
+    "E109": ("infinite-message", "message '{name}' can never be built: it requires itself through {path}"),
+    "E110": ("map-key-not-string", "map keys must be string, not '{key}'"),
+    "E111": ("not-a-type", "'{name}' is {kind}, which cannot be used as a field type"),
+    "E112": ("reserved-name", "'{name}' is reserved: {reason}"),
+    "E113": ("name-collision", "{what} '{name}' and '{other}' both become '{generated}' in generated code"),
+    "E114": ("nested-optional", "'?' on a type that is already optional"),
+    # E2xx: defaults and annotations
+    "E201": ("default-type-mismatch", "default {value} does not fit type '{type}'"),
+    "E202": ("unknown-enum-member", "'{name}' is not a value of enum '{enum}'"),
+    "E203": ("unknown-annotation", "unknown annotation '@{name}'"),
+    "E204": ("annotation-not-applicable", "@{name} does not apply to type '{type}'"),
+    "E205": ("annotation-arguments", "@{name} takes {expected}"),
+    "E206": ("invalid-pattern", "invalid regular expression: {reason}"),
+    "E207": ("default-violates-constraint", "default {value} violates @{name}"),
+    "E208": ("duplicate-annotation", "@{name} is given twice"),
+    "E209": ("invalid-constraint-range", "@{name}: {reason}"),
+    # E3xx: HTTP endpoints and sockets
+    "E301": ("path-param-not-a-parameter", "path parameter '{name}' is not a parameter of '{handler}'"),
+    "E302": ("optional-path-param", "path parameter '{name}' cannot be optional"),
+    "E303": ("multiple-bodies", "'{handler}' has more than one body parameter: {names}"),
+    "E304": ("body-not-allowed", "{method} requests cannot have a body ('{name}')"),
+    "E305": ("duplicate-route", "route {method} {path} is already declared by '{other}'"),
+    "E306": ("invalid-status", "status {status} is not a success status (200-299)"),
+    "E307": ("invalid-error-status", "error status {status} is outside 400-599"),
+    "E308": ("throws-not-error", "'{name}' is {kind}, not an error"),
+    "E309": ("invalid-path", "invalid path '{path}': {reason}"),
+    "E310": ("path-param-type", "path parameter '{name}' must be a scalar or enum, not '{type}'"),
+    "E311": ("query-param-type", "query parameter '{name}' must be a scalar, enum or list of them, not '{type}'"),
+    "E312": ("status-with-no-content", "status 204 cannot return a body"),
+    "E313": ("duplicate-clause", "'{clause}' is given twice"),
+    "E314": ("head-returns", "HEAD responses have no body; '{handler}' cannot return a type"),
+    "E315": ("duplicate-socket-path", "socket path {path} is already used by '{other}'"),
+    "E316": ("socket-param-type", "socket parameter '{name}' must be a scalar or enum, not '{type}'"),
+    # E4xx: messaging, schedules, RPC
+    "E401": ("unknown-topic", "unknown topic '{name}'"),
+    "E402": ("pattern-matches-nothing", "pattern '{pattern}' matches no topic"),
+    "E403": ("invalid-pattern-syntax", "invalid topic pattern '{pattern}': {reason}"),
+    "E404": ("invalid-retry", "retry must be at least 1, not {value}"),
+    "E405": ("invalid-backoff", "backoff minimum {low} is greater than maximum {high}"),
+    "E406": ("backoff-without-retry", "backoff needs retry: without retries no delay is ever used"),
+    "E407": ("invalid-cron", "invalid cron expression '{cron}': {reason}"),
+    "E408": ("zero-duration", "{what} must be longer than zero"),
+    "E409": ("duplicate-topic", "duplicate topic '{name}' (first declared at {first})"),
+    "E410": ("topic-type", "topic payload must be a message or union, not '{type}'"),
+    "E411": ("rpc-param-type", "RPC parameter '{name}' type '{type}' cannot be sent"),
+    # E5xx: services
+    "E501": ("duplicate-handler", "duplicate handler name '{name}' in service '{service}'"),
+    "E502": ("duplicate-service", "duplicate service '{name}'"),
+    "E503": ("duplicate-parameter", "duplicate parameter '{name}' in '{handler}'"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    span: Span
+    args: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    help: str | None = None
+    severity: str = "error"
+
+    @property
+    def slug(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def message(self) -> str:
+        return CODES[self.code][1].format(**self.args)
+
+
+def error(code: str, span: Span, help: str | None = None, **args: object) -> Diagnostic:
+    return Diagnostic(code, span, args, help)
+
+
+def ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Source order, without exact repeats (two rules may notice the same fault)."""
+    seen: set[tuple[str, Span, str]] = set()
+    out: list[Diagnostic] = []
+    for d in sorted(diagnostics, key=lambda d: (d.span.file, d.span.line, d.span.col, d.code)):
+        key = (d.code, d.span, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def render_text(d: Diagnostic, sources: Sources) -> str:
+    """rustc-style: location and message, the source line, a caret run under the span, help."""
+    s = d.span
+    lines = [f"{s.file}:{s.line}:{s.col}: {d.severity}[{d.code}]: {d.message}"]
+    source = sources.get(s.file)
+    text = source.line(s.line) if source else ""
+    if text:
+        shown = text.expandtabs(1)
+        if len(shown) > 200:  # a minified or binary line: show only the part around the caret
+            start = max(0, s.col - 80)
+            shown = shown[start : start + 160]
+            col = s.col - start
+        else:
+            col = s.col
+        width = (s.end_col - s.col) if s.end_line == s.line else len(shown) - col + 1
+        width = max(1, min(width, len(shown) - col + 1))
+        gutter = " " * len(str(s.line))
+        lines.append(f"{s.line} | {shown}")
+        lines.append(f"{gutter} | {' ' * (col - 1)}{'^' * width}")
+    if d.help:
+        lines.append(f"help: {d.help}")
+    return "\n".join(lines)
+
+
+def render_json(diagnostics: list[Diagnostic]) -> str:
+    return json.dumps(
+        [
+            {
+                "file": d.span.file,
+                "line": d.span.line,
+                "column": d.span.col,
+                "end_line": d.span.end_line,
+                "end_column": d.span.end_col,
+                "severity": d.severity,
+                "code": d.code,
+                "name": d.slug,
+                "message": d.message,
+                "help": d.help,
+            }
+            for d in diagnostics
+        ],
+        indent=2,
+    )
+
+
+def closest(name: str, candidates: Iterable[str], limit: int = 3) -> str | None:
+    """The candidate nearest to `name` by edit distance, if it is near enough to be a typo."""
+    best: tuple[int, str] | None = None
+    for c in candidates:
+        if c == name:
+            continue
+        dist = _distance(name.lower(), c.lower(), limit)
+        if dist <= min(limit, max(1, len(name) // 3 + 1)) and (best is None or (dist, c) < best):
+            best = (dist, c)
+    return best[1] if best else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    match = closest(name, candidates)
+    return f"did you mean '{match}'?" if match else None
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, giving up above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]

@@ -1,0 +1,39 @@
+"""The IDL front end: read, parse, resolve. `compile_files` is its one entry point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from svcgen import model as m
+from svcgen.diagnostics import Diagnostic, ordered
+from svcgen.frontend.loader import Loaded, load
+from svcgen.frontend.resolve import resolve
+from svcgen.source import Sources
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The outcome for one root file: a model when there are no errors, and every diagnostic."""
+
+    root: Path
+    model: m.Model | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: Sources
+    loaded: Loaded
+
+
+def compile_file(root: Path, texts: dict[Path, str] | None = None) -> Compiled:
+    """Parse, resolve and check one root file with its imports (stages with gates)."""
+    from svcgen.check import check  # the checker imports croniter; keep `--help` light
+
+    loaded = load([root], texts)
+    if loaded.diagnostics:
+        return Compiled(root, None, tuple(ordered(loaded.diagnostics)), loaded.sources, loaded)
+    files, problems = resolve(list(loaded.files.values()))
+    root_path = loaded.files[root.resolve()].path
+    root_file = next(f for f in files if f.path == root_path)
+    model = m.Model(root_file, tuple(files))
+    problems.extend(check(model))
+    diagnostics = tuple(ordered(problems))
+    return Compiled(root, None if diagnostics else model, diagnostics, loaded.sources, loaded)

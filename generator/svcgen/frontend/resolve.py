@@ -1,0 +1,168 @@
+"""Binding names: type references to declarations, `emits` to topics, patterns to topic sets.
+
+Scope of a file: its own package (in every loaded file) and the packages of the files it
+imports. Within that scope a bare name is looked up in its own package first, then in
+the imported ones; two imported packages declaring it make it ambiguous. A qualified
+name (`acme.common.Money`) names its package directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from svcgen import model as m
+from svcgen.diagnostics import Diagnostic, did_you_mean, error
+from svcgen.topics import pattern_matches
+
+
+@dataclass
+class _Scope:
+    package: str
+    visible: tuple[str, ...]  # own package first, then imported packages in import order
+    types: dict[str, dict[str, m.TypeDecl]]  # package -> name -> first declaration
+    topics: dict[str, dict[str, m.Topic]]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def candidates(self) -> list[str]:
+        return [n for p in self.visible for n in self.types.get(p, {})] + list(m.SCALARS)
+
+    def find_type(self, ref: m.TypeRef) -> m.TypeRef:
+        package, _, name = ref.name.rpartition(".")
+        if package:
+            decl = self.types.get(package, {}).get(name) if package in self.visible else None
+            if decl is None:
+                self.diagnostics.append(
+                    error("E101", ref.span, help=_qualified_hint(ref.name, self), name=ref.name)
+                )
+                return ref
+            return replace(ref, target=m.QualifiedName(package, name), decl_kind=decl.kind)
+        own = self.types.get(self.package, {}).get(name)
+        if own is not None:
+            return replace(ref, target=m.QualifiedName(self.package, name), decl_kind=own.kind)
+        found = [p for p in self.visible[1:] if name in self.types.get(p, {})]
+        if not found:
+            self.diagnostics.append(
+                error("E101", ref.span, help=did_you_mean(name, self.candidates()), name=name)
+            )
+            return ref
+        if len(found) > 1:
+            self.diagnostics.append(
+                error(
+                    "E103",
+                    ref.span,
+                    help=f"qualify it, as in '{found[0]}.{name}'",
+                    name=name,
+                    packages=", ".join(f"'{p}'" for p in found),
+                )
+            )
+            return ref
+        decl = self.types[found[0]][name]
+        return replace(ref, target=m.QualifiedName(found[0], name), decl_kind=decl.kind)
+
+    def bind(self, ref: m.TypeRef) -> m.TypeRef:
+        args = tuple(self.bind(a) for a in ref.args)
+        ref = replace(ref, args=args) if args else ref
+        return self.find_type(ref) if ref.kind == "named" else ref
+
+    def visible_topics(self) -> list[m.Topic]:
+        return [t for p in self.visible for t in self.topics.get(p, {}).values()]
+
+    def find_topic(self, ref: m.TopicRef) -> m.TopicRef:
+        for t in self.visible_topics():
+            if t.name == ref.name:
+                return replace(ref, target=m.QualifiedName(t.package, t.name))
+        self.diagnostics.append(
+            error(
+                "E401",
+                ref.span,
+                help=did_you_mean(ref.name, [t.name for t in self.visible_topics()]),
+                name=ref.name,
+            )
+        )
+        return ref
+
+    def match(self, consumer: m.Consumer) -> m.Consumer:
+        # Validity of the pattern and "matches nothing" are the checker's to report.
+        matched = tuple(
+            m.QualifiedName(t.package, t.name)
+            for t in self.visible_topics()
+            if pattern_matches(consumer.pattern, t.name)
+        )
+        return replace(consumer, topics=matched)
+
+
+def _qualified_hint(name: str, scope: _Scope) -> str | None:
+    package, _, bare = name.rpartition(".")
+    if package not in scope.visible and any(bare in d for d in scope.types.values()):
+        return f"import the file that declares package '{package}'"
+    return did_you_mean(name, [f"{p}.{n}" for p in scope.visible for n in scope.types.get(p, {})])
+
+
+def resolve(files: list[m.File]) -> tuple[list[m.File], list[Diagnostic]]:
+    """Files with every reference bound as far as possible, and what could not be bound."""
+    types: dict[str, dict[str, m.TypeDecl]] = {}
+    topics: dict[str, dict[str, m.Topic]] = {}
+    for f in files:
+        for d in f.declarations:
+            if isinstance(d, m.Topic):
+                topics.setdefault(f.package, {}).setdefault(d.name, d)
+            elif not isinstance(d, m.Service):
+                types.setdefault(f.package, {}).setdefault(d.name, d)
+    by_path = {f.path: f for f in files}
+    diagnostics: list[Diagnostic] = []
+    out: list[m.File] = []
+    for f in files:
+        imported = [by_path[i.resolved].package for i in f.imports if i.resolved in by_path]
+        visible = tuple(dict.fromkeys([f.package, *imported]))
+        scope = _Scope(f.package, visible, types, topics)
+        out.append(replace(f, declarations=tuple(_bind_declaration(d, scope) for d in f.declarations)))
+        diagnostics.extend(scope.diagnostics)
+    return out, diagnostics
+
+
+def _bind_fields(fields: tuple[m.Field, ...], scope: _Scope) -> tuple[m.Field, ...]:
+    return tuple(replace(f, type=scope.bind(f.type)) for f in fields)
+
+
+def _bind_optional(ref: m.TypeRef | None, scope: _Scope) -> m.TypeRef | None:
+    return scope.bind(ref) if ref is not None else None
+
+
+def _bind_declaration(d: m.Declaration, scope: _Scope) -> m.Declaration:
+    if isinstance(d, (m.Message, m.Error)):
+        return replace(d, fields=_bind_fields(d.fields, scope))
+    if isinstance(d, m.Union_):
+        return replace(d, members=tuple(scope.bind(r) for r in d.members))
+    if isinstance(d, m.Topic):
+        return replace(d, type=scope.bind(d.type))
+    if isinstance(d, m.Service):
+        return replace(d, members=tuple(_bind_member(x, scope) for x in d.members))
+    return d
+
+
+def _bind_member(x: m.Member, scope: _Scope) -> m.Member:
+    if isinstance(x, m.Endpoint):
+        return replace(
+            x,
+            params=_bind_fields(x.params, scope),
+            returns=_bind_optional(x.returns, scope),
+            throws=tuple(scope.bind(r) for r in x.throws),
+            emits=tuple(scope.find_topic(t) for t in x.emits),
+        )
+    if isinstance(x, m.Rpc):
+        return replace(
+            x,
+            params=_bind_fields(x.params, scope),
+            returns=_bind_optional(x.returns, scope),
+            throws=tuple(scope.bind(r) for r in x.throws),
+        )
+    if isinstance(x, m.Socket):
+        return replace(
+            x,
+            params=_bind_fields(x.params, scope),
+            sends=_bind_optional(x.sends, scope),
+            receives=_bind_optional(x.receives, scope),
+        )
+    if isinstance(x, m.Consumer):
+        return scope.match(x)
+    return x

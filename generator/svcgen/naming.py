@@ -1,0 +1,133 @@
+"""Identifiers made once, for every target: case conversion, keyword escaping, body detection.
+
+The checker uses the same functions to report two IDL names that would become one
+identifier, so emitters never meet a collision.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from functools import lru_cache
+
+from svcgen import model as m
+
+# Names a pydantic model field may not take (BaseModel's own attributes), or that would
+# shadow a builtin used in the generated annotations; they get a trailing underscore and
+# keep their wire name as the alias.
+PY_RESERVED = frozenset(
+    {
+        *keyword.kwlist,
+        *keyword.softkwlist,
+        "self",
+        "cls",
+        "copy",
+        "dict",
+        "json",
+        "schema",
+        "construct",
+        "validate",
+        "fields",
+        "parse_obj",
+        "parse_raw",
+        "parse_file",
+        "from_orm",
+        "update_forward_refs",
+        "schema_json",
+        "model_config",
+        "model_fields",
+        "model_computed_fields",
+        "model_extra",
+        "model_fields_set",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "bool",
+        "int",
+        "float",
+        "str",
+        "bytes",
+        "list",
+    }
+)
+
+TS_RESERVED = frozenset(
+    """break case catch class const continue debugger default delete do else enum export extends
+    false finally for function if import in instanceof new null return super switch this throw true
+    try typeof var void while with as implements interface let package private protected public
+    static yield any boolean constructor declare get module require number set string symbol type
+    from of await async undefined never unknown object""".split()
+)
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
+
+
+@lru_cache(maxsize=None)
+def words(name: str) -> tuple[str, ...]:
+    return tuple(w.lower() for part in name.split("_") for w in _WORD.findall(part))
+
+
+def snake(name: str) -> str:
+    return "_".join(words(name)) or name
+
+
+def pascal(name: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in words(name)) or name
+
+
+def camel(name: str) -> str:
+    p = pascal(name)
+    return p[:1].lower() + p[1:]
+
+
+def py_attr(name: str) -> str:
+    """A field, parameter or method name: snake_case, reserved words get a trailing '_'."""
+    ident = snake(name)
+    if ident[:1].isdigit():
+        ident = "_" + ident
+    return ident + "_" if ident in PY_RESERVED else ident
+
+
+def py_class(name: str) -> str:
+    """A class name: PascalCase; names that are keywords get a trailing '_'."""
+    ident = pascal(name)
+    return ident + "_" if keyword.iskeyword(ident) else ident
+
+
+def py_enum_member(name: str) -> str:
+    ident = snake(name).upper()
+    if ident[:1].isdigit():
+        ident = "_" + ident
+    return ident + "_" if keyword.iskeyword(ident) or ident in ("NAME", "VALUE") else ident
+
+
+def ts_ident(name: str) -> str:
+    """A TypeScript variable, parameter or method name: camelCase, reserved words get '_'."""
+    ident = camel(name)
+    return ident + "_" if ident in TS_RESERVED else ident
+
+
+def ts_type(name: str) -> str:
+    ident = pascal(name)
+    return ident + "_" if ident in TS_RESERVED else ident
+
+
+def is_body_type(ref: m.TypeRef) -> bool:
+    """Messages and unions travel in the request body; everything else in the path or query."""
+    return ref.decl_kind in (m.DeclKind.MESSAGE, m.DeclKind.UNION)
+
+
+def body_param(endpoint: m.Endpoint) -> m.Field | None:
+    in_path = set(endpoint.path_param_names)
+    for p in endpoint.params:
+        if p.name not in in_path and is_body_type(p.type):
+            return p
+    return None

@@ -1,0 +1,58 @@
+"""Source files and positions: what every diagnostic and model node points back to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A range in one source file; lines and columns start at 1, the end is exclusive."""
+
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    @staticmethod
+    def point(file: str, line: int, col: int, width: int = 1) -> Span:
+        return Span(file, line, col, line, col + width)
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """The text of one IDL file as read, kept so diagnostics can quote its lines."""
+
+    path: str
+    text: str
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    def line(self, number: int) -> str:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        if 1 <= number <= len(self._lines):
+            return self._lines[number - 1].rstrip("\r")
+        return ""
+
+
+class Sources:
+    """Every file read during one run, by the path diagnostics show."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, SourceFile] = {}
+
+    def add(self, source: SourceFile) -> None:
+        self._files[source.path] = source
+
+    def get(self, path: str) -> SourceFile | None:
+        return self._files.get(path)
+
+
+def display_path(path: Path) -> str:
+    """The path as a user would type it: relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

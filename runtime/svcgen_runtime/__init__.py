@@ -1,0 +1,1 @@
+"""What generated services import at run time. Imports nothing from the generator."""
