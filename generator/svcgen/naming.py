@@ -131,3 +131,18 @@ def body_param(endpoint: m.Endpoint) -> m.Field | None:
         if p.name not in in_path and is_body_type(p.type):
             return p
     return None
+
+
+# The JSON property that tells union members apart; its value is the member message's IDL name.
+UNION_TAG = "type"
+
+
+def py_package(package: str) -> str:
+    """The Python subpackage for an IDL package: `acme.billing.v1` -> `acme_billing_v1`."""
+    ident = "_".join(snake(part) for part in package.split("."))
+    return ident + "_" if keyword.iskeyword(ident) else ident
+
+
+def ts_module(package: str) -> str:
+    """The TypeScript folder for an IDL package (same spelling as the Python one)."""
+    return py_package(package)
