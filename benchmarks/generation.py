@@ -116,8 +116,10 @@ def main() -> int:
     from svcgen import emit
 
     targets = emit.available()
-    print(f"API: {args.messages} messages, {len(_idl.make_api(args.messages).endpoints) * 2} endpoints, "
-          f"{len(_idl.make_api(args.messages).topics)} topics; in {work}")
+    print(
+        f"API: {args.messages} messages, {len(_idl.make_api(args.messages).endpoints) * 2} endpoints, "
+        f"{len(_idl.make_api(args.messages).topics)} topics; in {work}"
+    )
     print(f"svcgen targets available: {', '.join(targets) or 'none'}")
 
     results: dict[str, float] = {}
@@ -128,8 +130,9 @@ def main() -> int:
         return timed([svcgen, "build", str(sources["idl"]), "--out", str(out)], work)
 
     results["svcgen build"] = best(args.repeat, build)
-    results["svcgen no-op rebuild"] = best(args.repeat, lambda i: timed(
-        [svcgen, "build", str(sources["idl"]), "--out", str(work / "svcgen-out-0")], work))
+    results["svcgen no-op rebuild"] = best(
+        args.repeat, lambda i: timed([svcgen, "build", str(sources["idl"]), "--out", str(work / "svcgen-out-0")], work)
+    )
     results["svcgen check"] = best(args.repeat, lambda i: timed([svcgen, "check", str(sources["idl"])], work))
     results["svcgen --help"] = best(5, lambda i: timed([svcgen, "--help"], work))
     sizes = {"svcgen build": tree_size(work / "svcgen-out-0")}
@@ -138,12 +141,23 @@ def main() -> int:
         if importlib.util.find_spec("grpc_tools") is None:
             print("grpc_tools missing: pip install -e '.[bench]'")
         else:
+
             def protoc(i: int) -> float:
                 out = work / f"protoc-out-{i}"
                 shutil.rmtree(out, ignore_errors=True)
                 out.mkdir()
-                return timed([sys.executable, "-m", "grpc_tools.protoc", f"-I{sources['proto'].parent}",
-                              f"--python_out={out}", f"--pyi_out={out}", str(sources["proto"])], work)
+                return timed(
+                    [
+                        sys.executable,
+                        "-m",
+                        "grpc_tools.protoc",
+                        f"-I{sources['proto'].parent}",
+                        f"--python_out={out}",
+                        f"--pyi_out={out}",
+                        str(sources["proto"]),
+                    ],
+                    work,
+                )
 
             results["grpc_tools.protoc"] = best(args.repeat, protoc)
             sizes["grpc_tools.protoc"] = tree_size(work / "protoc-out-0")
@@ -154,10 +168,20 @@ def main() -> int:
             # One run: it takes tens of seconds. Its defaults, pydantic v2 models.
             out = work / "dmcg-out"
             out.mkdir()
-            results["datamodel-codegen"] = timed([str(dmcg), "--input", str(sources["jsonschema"]),
-                                                  "--input-file-type", "jsonschema",
-                                                  "--output-model-type", "pydantic_v2.BaseModel",
-                                                  "--output", str(out / "models.py")], work)
+            results["datamodel-codegen"] = timed(
+                [
+                    str(dmcg),
+                    "--input",
+                    str(sources["jsonschema"]),
+                    "--input-file-type",
+                    "jsonschema",
+                    "--output-model-type",
+                    "pydantic_v2.BaseModel",
+                    "--output",
+                    str(out / "models.py"),
+                ],
+                work,
+            )
             sizes["datamodel-codegen"] = tree_size(out)
 
     print(f"\n{'tool':<24}{'seconds':>9}   output")
@@ -177,11 +201,15 @@ def main() -> int:
         ratio = build_s / results["grpc_tools.protoc"]
         ok = ratio <= AIM_PROTOC_RATIO
         verdicts.append(ok)
-        print(f"  svcgen build / protoc            = {ratio:5.2f}   aim <= {AIM_PROTOC_RATIO:g}    {'met' if ok else 'MISSED'}")
+        print(
+            f"  svcgen build / protoc            = {ratio:5.2f}   aim <= {AIM_PROTOC_RATIO:g}    {'met' if ok else 'MISSED'}"
+        )
     noop = results["svcgen no-op rebuild"]
     ok = noop < AIM_NOOP_SECONDS
     verdicts.append(ok)
-    print(f"  no-op rebuild                    = {noop:5.2f} s aim < {AIM_NOOP_SECONDS:g} s {'met' if ok else 'MISSED'}")
+    print(
+        f"  no-op rebuild                    = {noop:5.2f} s aim < {AIM_NOOP_SECONDS:g} s {'met' if ok else 'MISSED'}"
+    )
     if len(targets) < len(emit.TARGETS):
         print(f"  (partial: targets not yet available: {', '.join(t for t in emit.TARGETS if t not in targets)})")
 
