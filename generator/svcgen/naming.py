@@ -56,6 +56,10 @@ PY_RESERVED = frozenset(
         "str",
         "bytes",
         "list",
+        # modules the generated Python references by name (`uuid.UUID`, `datetime.date`)
+        "datetime",
+        "decimal",
+        "uuid",
     }
 )
 
