@@ -27,12 +27,18 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 
+# pip as is, less the warnings about package index folders that this machine's pip configuration
+# names but does not have (one line per package, drowning everything else).
+pip_quiet() {
+  "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+}
+
 stamp="$venv/.svcgen-install"
 wanted=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$wanted" ]; then
   echo "setup: installing svcgen[dev] into $venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+  pip_quiet "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  pip_quiet "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
   echo "$wanted" >"$stamp"
 fi
 
