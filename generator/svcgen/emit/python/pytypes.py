@@ -29,7 +29,7 @@ SCALARS: dict[str, tuple[str, tuple[str, str | None] | None]] = {
     "json": ("JsonValue", ("pydantic", "JsonValue")),
 }
 
-STDLIB = frozenset({"datetime", "decimal", "uuid", "enum", "typing", "collections.abc", "asyncio", "dataclasses"})
+STDLIB = frozenset({"abc", "asyncio", "collections", "dataclasses", "datetime", "decimal", "enum", "typing", "uuid"})
 
 
 @dataclass

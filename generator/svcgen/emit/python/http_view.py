@@ -1,0 +1,178 @@
+"""The view of `http.py`: a FastAPI router factory per service and `create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from svcgen import model as m
+from svcgen.emit.python import layout
+from svcgen.emit.python.pytypes import Imports, TypeNamer
+from svcgen.emit.python.service_view import connection_type, room_name
+from svcgen.emit.python.values import constraints, expression, is_factory
+from svcgen.emit.render import pystr
+from svcgen.naming import body_param, py_attr, py_class
+
+
+@dataclass(frozen=True)
+class RouteView:
+    decorator: str
+    signature: str
+    body: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RouterView:
+    service: str  # the service class
+    function: str  # the router factory
+    param: str  # create_app's parameter for this service
+    routes: tuple[RouteView, ...]
+
+
+@dataclass(frozen=True)
+class HttpModule:
+    package: str
+    imports: str
+    routers: tuple[RouterView, ...]
+    title: str
+    description: str
+
+
+def _summary(doc: str | None) -> tuple[str | None, str | None]:
+    """First sentence line as the summary, the whole doc as the description."""
+    if not doc or not doc.strip():
+        return None, None
+    text = doc.strip()
+    return " ".join(text.splitlines()[0].split()), " ".join(text.split())
+
+
+def _param(p: m.Field, where: str, types: TypeNamer) -> str:
+    """`name: Annotated[T, Query(...)] = default` for a path, query or body parameter."""
+    attr = py_attr(p.name)
+    ann = types.annotation(p.type)
+    types.imports.add("fastapi", where)
+    args: list[str] = []
+    default = ""
+    if p.default is not None and is_factory(p.default):
+        expr = expression(p.default, p.type, types)
+        args.append("default_factory=" + {"[]": "list", "{}": "dict"}.get(expr, f"lambda: {expr}"))
+    elif p.default is not None:
+        default = " = " + expression(p.default, p.type, types)
+    elif p.type.optional:
+        default = " = None"
+    if attr != p.name:
+        args.append(f"alias={pystr(p.name)}")
+    if where != "Body":
+        args.extend(a if not a.startswith("deprecated=") else "deprecated=True" for a in constraints(p, types))
+    return f"{attr}: Annotated[{ann}, {where}({', '.join(args)})]{default}"
+
+
+def _responses(throws: tuple[m.TypeRef, ...], types: TypeNamer) -> str | None:
+    lines = []
+    for ref in throws:
+        if ref.target is None:
+            continue
+        err = types.model.type(ref.target)
+        assert isinstance(err, m.Error)
+        body = types.decl_name(ref.target)
+        desc = " ".join((err.doc or err.name).split())
+        entry = layout.call(f"{err.status}: {{", [f'"model": {body}', f'"description": {pystr(desc)}'], "},", 12)
+        lines.append(entry)
+    if not lines:
+        return None
+    return "responses={\n" + "\n".join(lines) + "\n        }"
+
+
+def _decorator(method: str, args: list[str]) -> str:
+    lines = "\n".join(f"        {a}," for a in args)
+    return f"    @router.{method}(\n{lines}\n    )"
+
+
+def _endpoint(x: m.Endpoint, types: TypeNamer) -> RouteView:
+    status = x.status or (200 if x.returns is not None else 204)
+    body = body_param(x)
+    in_path = set(x.path_param_names)
+    params = []
+    for p in x.params:
+        where = "Path" if p.name in in_path else ("Body" if p is body else "Query")
+        params.append(_param(p, where, types))
+    returns = types.annotation(x.returns) if x.returns is not None else None
+    summary, description = _summary(x.doc)
+    args = [pystr(x.path)]
+    if returns is not None:
+        args.append(f"response_model={returns}")
+    else:
+        types.imports.add("fastapi", "Response")
+        args.append("response_class=Response")
+    args += [f"status_code={status}", f"operation_id={pystr(x.handler)}"]
+    if summary:
+        args.append(f"summary={pystr(summary)}")
+    if description and description != summary:
+        args.append(f"description={pystr(description)}")
+    responses = _responses(x.throws, types)
+    if responses:
+        args.append(responses)
+    name = py_attr(x.handler)
+    call_args = [f"{py_attr(p.name)}={py_attr(p.name)}" for p in x.params]
+    if returns is not None:
+        lines = [layout.call(f"return await impl.{name}(", call_args, ")", 8)]
+    else:
+        lines = [layout.call(f"await impl.{name}(", call_args, ")", 8), f"        return Response(status_code={status})"]
+    sig = _def(name, params, returns or "Response")
+    return RouteView(_decorator(x.method.lower(), args), sig, tuple(lines))
+
+
+def _def(name: str, params: list[str], returns: str) -> str:
+    """Parameters keyword-only (so required may follow defaulted), exploded one per line."""
+    if not params:
+        return f"    async def {name}() -> {returns}:"
+    inner = "\n".join(f"        {p}," for p in ["*", *params])
+    return f"    async def {name}(\n{inner}\n    ) -> {returns}:"
+
+
+def _socket(svc: m.Service, x: m.Socket, types: TypeNamer) -> RouteView:
+    in_path = set(m.path_params(x.path))
+    params = [_param(p, "Path" if p.name in in_path else "Query", types) for p in x.params]
+    types.imports.add("fastapi", "WebSocket")
+    types.imports.add("svcgen_runtime.sockets", "serve")
+    types.imports.add("pydantic", "TypeAdapter")
+    name = py_attr(x.handler)
+    conn_type = connection_type(types, x)
+    sends = f"TypeAdapter({types.annotation(x.sends)})" if x.sends else "None"
+    receives = f"TypeAdapter({types.annotation(x.receives)})" if x.receives else "None"
+    key = "(" + ", ".join(f"str({py_attr(p.name)})" for p in x.params) + ("," if len(x.params) == 1 else "") + ")"
+    kwargs = "".join(f", {py_attr(p.name)}={py_attr(p.name)}" for p in x.params)
+    sig = "    async def " + name + "(\n" + "\n".join(f"        {p}," for p in ["websocket: WebSocket", *params]) + "\n    ) -> None:"
+    lines = [
+        layout.call(f"connection: {conn_type} = Connection(", ["websocket", sends, receives], ")", 8),
+        layout.call("await serve(", ["websocket", "impl.runtime.hub", f"({pystr(room_name(svc, x))}, {key})", "connection", f"lambda c: impl.{name}(c{kwargs})"], ")", 8),
+    ]
+    return RouteView(f"    @router.websocket({pystr(x.path)})", sig, tuple(lines))
+
+
+def module(model: m.Model, package: str, files: list[m.File]) -> HttpModule:
+    imports = Imports()
+    types = TypeNamer(model, package, imports, module="http")
+    routers = []
+    services = [s for f in files for s in f.services]
+    for svc in services:
+        routes: list[RouteView] = []
+        for x in svc.members:
+            if isinstance(x, m.Endpoint):
+                routes.append(_endpoint(x, types))
+            elif isinstance(x, m.Socket):
+                routes.append(_socket(svc, x, types))
+        cls = py_class(svc.name)
+        imports.add(".service", cls)
+        param = "impl" if len(services) == 1 else py_attr(svc.name)
+        routers.append(RouterView(cls, f"{py_attr(svc.name)}_router", param, tuple(routes)))
+    imports.add("fastapi", "APIRouter")
+    imports.add("fastapi", "FastAPI")
+    if any("Annotated[" in r.signature for v in routers for r in v.routes):
+        imports.add("typing", "Annotated")
+    imports.add("svcgen_runtime.http", "install_error_handler")
+    imports.add("svcgen_runtime.http", "lifespan")
+    imports.add("svcgen_runtime.http", "wire_consumers")
+    imports.add("..", "ApiError")
+    title = services[0].name if len(services) == 1 else package
+    description = " ".join((services[0].doc or "").split()) if len(services) == 1 else ""
+    return HttpModule(package, imports.block(), tuple(routers), title, description)

@@ -1,0 +1,107 @@
+"""What a generated service declares, as data: the transports read these tables, not the code.
+
+The generator writes one `ServiceSpec` per service; the HTTP app, the in-process bus and
+later the AMQP worker, scheduler and RPC server all configure themselves from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import TypeAdapter
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class Topic(Generic[T]):
+    """A topic: routing key `name` on the exchange of `package`; `payload` is its type."""
+
+    package: str
+    name: str
+    payload: Any
+    _adapter: list[TypeAdapter[T]] = field(default_factory=list, repr=False)
+
+    @property
+    def adapter(self) -> TypeAdapter[T]:
+        # built on first use: a TypeAdapter per topic at import time would slow startup
+        if not self._adapter:
+            self._adapter.append(TypeAdapter(self.payload))
+        return self._adapter[0]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.package, self.name)
+
+    def encode(self, message: T) -> bytes:
+        return self.adapter.dump_json(message, by_alias=True)
+
+    def decode(self, data: bytes | str) -> T:
+        return self.adapter.validate_json(data)
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    handler: str
+    method: str
+    path: str
+    status: int
+    emits: tuple[Topic[Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class RpcSpec:
+    handler: str
+    queue: str
+    timeout_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """`retry` attempts after the first, with delays growing from `backoff_min_s` to `backoff_max_s`."""
+
+    handler: str
+    pattern: str
+    queue: str
+    topics: tuple[Topic[Any], ...]
+    retry: int = 0
+    backoff_min_s: float = 1.0
+    backoff_max_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """Exactly one of `cron` (5 or 6 fields) and `interval_s` is set."""
+
+    handler: str
+    cron: str | None = None
+    interval_s: float | None = None
+    overlap: bool = False
+
+
+@dataclass(frozen=True)
+class SocketSpec:
+    """`room` names the socket's rooms; the values of `params` (in order) pick one room."""
+
+    handler: str
+    path: str
+    room: str
+    params: tuple[str, ...] = ()
+
+
+Member = EndpointSpec | RpcSpec | ConsumerSpec | ScheduleSpec | SocketSpec
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    package: str
+    name: str
+    members: tuple[Member, ...]
+
+    def of(self, kind: type[Any]) -> tuple[Any, ...]:
+        return tuple(m for m in self.members if isinstance(m, kind))
+
+    @property
+    def consumers(self) -> tuple[ConsumerSpec, ...]:
+        return tuple(m for m in self.members if isinstance(m, ConsumerSpec))
