@@ -35,10 +35,11 @@ export class ApiError extends Error {
   }
 }
 
-/** A generated error class: its declared status and the IDL name it carries. */
+/** A generated error class: its declared status, IDL name, and the keys its body always has. */
 export interface DeclaredError {
   readonly status: number;
   readonly errorName: string;
+  readonly required: readonly string[];
   new (body: never, status: number): ApiError;
 }
 
@@ -77,14 +78,12 @@ async function readBody(response: Response): Promise<unknown> {
   return type.includes("json") ? (JSON.parse(text) as unknown) : text;
 }
 
-/** Which declared error a failed response is: the only one with its status, else the one the body names. */
+/** Which declared error a failed response is: the first with its status whose required keys the body has. */
 function declaredError(errors: ReadonlyArray<DeclaredError>, status: number, body: unknown): DeclaredError | undefined {
-  const candidates = errors.filter((e) => e.status === status);
-  if (candidates.length <= 1) {
-    return candidates[0];
+  if (typeof body !== "object" || body === null) {
+    return undefined;
   }
-  const named = typeof body === "object" && body !== null ? (body as Record<string, unknown>)["error"] : undefined;
-  return candidates.find((e) => e.errorName === named);
+  return errors.find((e) => e.status === status && e.required.every((key) => key in body));
 }
 
 /** Sends calls and turns error statuses into exceptions; generated clients wrap one each. */
@@ -111,7 +110,7 @@ export class HttpClient {
       return body;
     }
     const declared = declaredError(call.errors ?? [], response.status, body);
-    if (declared && typeof body === "object" && body !== null) {
+    if (declared) {
       throw new declared(body as never, response.status);
     }
     throw new ApiError(response.status, body, `${call.method} ${call.path} failed with HTTP ${response.status}`);

@@ -45,7 +45,8 @@ def emit(model: m.Model, options: Options) -> Output:
     out: Output = {}
     needs_runtime = False
     for package, files in _packages(model).items():
-        header = TS_HEADER.format(source=options.source_name(files[-1].path)).rstrip("\n")
+        source = ", ".join(options.source_name(f.path) for f in files)
+        header = TS_HEADER.format(source=source).rstrip("\n")
         folder = PurePosixPath(ts_module(package))
 
         decls, imports = views.types_view(model, package, files)

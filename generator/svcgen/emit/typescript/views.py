@@ -107,6 +107,7 @@ class ErrorClass:
     body: str
     status: int
     wire_name: str  # tsstr literal of the IDL name
+    required: str  # array literal of the body's required keys: tells apart errors sharing a status
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,12 @@ class ClientClass:
 def errors_view(files: list[m.File], imports: Imports) -> list[ErrorClass]:
     return [
         ErrorClass(
-            doc_of(e.doc), type_name(e.name), imports.name(e.package, error_body(e.name)), e.status, tsstr(e.name)
+            doc_of(e.doc),
+            type_name(e.name),
+            imports.name(e.package, error_body(e.name)),
+            e.status,
+            tsstr(e.name),
+            "[" + ", ".join(tsstr(f.name) for f in e.fields if f.required) + "]",
         )
         for f in files
         for e in f.errors

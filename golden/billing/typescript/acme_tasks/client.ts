@@ -8,6 +8,7 @@ import type { NewTask, Task, TaskNotFoundBody, TaskPage } from "./types";
 export class TaskNotFound extends ApiError {
   static readonly status = 404;
   static readonly errorName = "TaskNotFound";
+  static readonly required: readonly string[] = ["id"];
   declare readonly body: TaskNotFoundBody;
 
   constructor(body: TaskNotFoundBody, status: number = 404) {

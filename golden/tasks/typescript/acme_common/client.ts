@@ -7,6 +7,7 @@ import type { ForbiddenBody } from "./types";
 export class Forbidden extends ApiError {
   static readonly status = 403;
   static readonly errorName = "Forbidden";
+  static readonly required: readonly string[] = ["reason"];
   declare readonly body: ForbiddenBody;
 
   constructor(body: ForbiddenBody, status: number = 403) {
