@@ -31,6 +31,9 @@ class Line:
     end: Pos  # exclusive: comments from here on are after the code
     spacing: Spacing
     closing: bool = False  # `}` or `) ...`: comments before it belong one level deeper
+    # The parser takes the `///` lines above the package *name* as the package doc; when the
+    # source put `package` and the name on two lines, `///` above `package` was no doc.
+    docs_detached: bool = False
     leading: list[Comment] = field(default_factory=list)  # own-line comments between the previous line and this one
     inner: list[Comment] = field(default_factory=list)  # comments inside the code, printed on their own lines
     trailing: Comment | None = None
@@ -44,7 +47,10 @@ def layout(file: m.File, src: Text) -> list[Line]:
     lines: list[Line] = []
     package_start = src.find((1, 1), "p")
     package_end = src.find(t.end(file.package_span), ";")
-    lines.append(Line(0, f"package {file.package};", package_start, _after(package_end), "group"))
+    detached = package_start[0] != file.package_span.line
+    lines.append(
+        Line(0, f"package {file.package};", package_start, _after(package_end), "group", docs_detached=detached)
+    )
     for i, imp in enumerate(file.imports):
         text = f"import {src.string(imp.span)};"
         lines.append(Line(0, text, t.start(imp.span), t.end(imp.span), "group" if i == 0 else "keep"))

@@ -61,13 +61,15 @@ def render(lines: list[Line], src: Text) -> str:
             items.append((ln.start[0], code))
         blanks = []
         for k, (line_no, _) in enumerate(items):
-            if k == 0:
-                blank = _first_blank(ln, last_line, line_no, src, at_top=not out)
-            elif ln.closing and k == len(items) - 1 and ln.code is not None:
+            if ln.closing and k == len(items) - 1 and ln.code is not None:
                 blank = False
+            elif k == 0:
+                blank = _first_blank(ln, last_line, line_no, src, at_top=not out)
             else:
                 blank = src.blank_between(items[k - 1][0], line_no)
             blanks.append(blank)
+        if ln.docs_detached and docs:
+            blanks[-1] = True
         if ln.inner:
             moved = [(0, pad + c.text.rstrip()) for c in ln.inner]
             moved_blanks = [blanks[split] if split < len(blanks) else False] + [False] * (len(moved) - 1)
