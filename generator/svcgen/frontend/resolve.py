@@ -60,9 +60,13 @@ class _Scope:
         return replace(ref, target=m.QualifiedName(found[0], name), decl_kind=decl.kind)
 
     def bind(self, ref: m.TypeRef) -> m.TypeRef:
+        if ref.kind == "named":
+            return self.find_type(ref)
+        if not ref.args:
+            return ref
+        # Most references are scalars: rebuild a node only when something below it changed.
         args = tuple(self.bind(a) for a in ref.args)
-        ref = replace(ref, args=args) if args else ref
-        return self.find_type(ref) if ref.kind == "named" else ref
+        return ref if all(a is b for a, b in zip(args, ref.args)) else replace(ref, args=args)
 
     def visible_topics(self) -> list[m.Topic]:
         return [t for p in self.visible for t in self.topics.get(p, {}).values()]
@@ -120,8 +124,13 @@ def resolve(files: list[m.File]) -> tuple[list[m.File], list[Diagnostic]]:
     return out, diagnostics
 
 
+def _bind_field(f: m.Field, scope: _Scope) -> m.Field:
+    ref = scope.bind(f.type)
+    return f if ref is f.type else replace(f, type=ref)
+
+
 def _bind_fields(fields: tuple[m.Field, ...], scope: _Scope) -> tuple[m.Field, ...]:
-    return tuple(replace(f, type=scope.bind(f.type)) for f in fields)
+    return tuple(_bind_field(f, scope) for f in fields)
 
 
 def _bind_optional(ref: m.TypeRef | None, scope: _Scope) -> m.TypeRef | None:
