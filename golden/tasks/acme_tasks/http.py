@@ -63,6 +63,9 @@ def tasks_router(impl: Tasks) -> APIRouter:
         status_code=201,
         operation_id="create_task",
         summary="Store a new task and announce it.",
+        responses={
+            400: {"description": "The request body is not valid JSON."},
+        },
     )
     async def create_task(
         *,
@@ -77,6 +80,7 @@ def tasks_router(impl: Tasks) -> APIRouter:
         operation_id="replace_task",
         summary="Replace a task.",
         responses={
+            400: {"description": "The request body is not valid JSON."},
             404: {"model": TaskNotFoundBody, "description": "No task has that id."},
             403: {"model": ForbiddenBody, "description": "The caller may not do this."},
         },

@@ -29,6 +29,9 @@ def types_router(impl: Types) -> APIRouter:
         response_model=Scalars,
         status_code=200,
         operation_id="echo_scalars",
+        responses={
+            400: {"description": "The request body is not valid JSON."},
+        },
     )
     async def echo_scalars(
         *,
@@ -41,6 +44,9 @@ def types_router(impl: Types) -> APIRouter:
         response_model=Containers,
         status_code=200,
         operation_id="echo_containers",
+        responses={
+            400: {"description": "The request body is not valid JSON."},
+        },
     )
     async def echo_containers(
         *,
@@ -53,6 +59,9 @@ def types_router(impl: Types) -> APIRouter:
         response_model=Drawing,
         status_code=200,
         operation_id="echo_drawing",
+        responses={
+            400: {"description": "The request body is not valid JSON."},
+        },
     )
     async def echo_drawing(
         *,

@@ -66,8 +66,10 @@ def _param(p: m.Field, where: str, types: TypeNamer) -> str:
     return f"{attr}: Annotated[{ann}, {where}({', '.join(args)})]{default}"
 
 
-def _responses(throws: tuple[m.TypeRef, ...], types: TypeNamer) -> str | None:
+def _responses(throws: tuple[m.TypeRef, ...], types: TypeNamer, has_body: bool) -> str | None:
     lines = []
+    if has_body:  # FastAPI answers a body that is not JSON at all with 400, before validation
+        lines.append('            400: {"description": "The request body is not valid JSON."},')
     for ref in throws:
         if ref.target is None:
             continue
@@ -108,7 +110,7 @@ def _endpoint(x: m.Endpoint, types: TypeNamer) -> RouteView:
         args.append(f"summary={pystr(summary)}")
     if description and description != summary:
         args.append(f"description={pystr(description)}")
-    responses = _responses(x.throws, types)
+    responses = _responses(x.throws, types, body is not None)
     if responses:
         args.append(responses)
     name = py_attr(x.handler)
