@@ -58,5 +58,5 @@ def test_signatures_follow_the_idl(tmp_path: Path) -> None:
     assert "    async def get(\n        self,\n        class_: str,\n        *,\n        default: int = 3," in text
     assert 'query={"default": default, "in": in_, "type": type}' in text
     # the message-typed parameter is the body; a 204 endpoint returns None
-    assert 'body=async_' in text and "def delete(self, import_: int) -> None:" in text
+    assert "body=async_" in text and "def delete(self, import_: int) -> None:" in text
     assert "errors=[(Private, PrivateBody)]" in text

@@ -59,7 +59,8 @@ class Imports:
         """The identifier for `name` declared in `package`'s `module`, importing it when it lives elsewhere."""
         if package == self.package and module == self.module:
             return name
-        path = f"./{module}" if package == self.package else f"../{ts_module(package)}/{module}"
+        # `.js` as Node's ESM resolution requires; tsc and bundlers map it to the .ts file
+        path = f"./{module}.js" if package == self.package else f"../{ts_module(package)}/{module}.js"
         key = (path, name)
         if key in self._by_key:
             self._type_only[key] = self._type_only[key] and type_only
@@ -74,7 +75,7 @@ class Imports:
 
     def runtime(self, name: str, type_only: bool = False) -> str:
         """A name from the shared runtime module (`runtime.ts` beside the package folders)."""
-        key = ("../runtime", name)
+        key = ("../runtime.js", name)
         self._type_only[key] = self._type_only.get(key, True) and type_only
         self._by_key[key] = name
         self._taken[name] = (key[0], name, "runtime")

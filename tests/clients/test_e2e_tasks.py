@@ -1,0 +1,192 @@
+"""End to end: the example Tasks service (examples/tasks/app.py on uvicorn) called through the
+generated async and sync Python clients and, from Node, through the TypeScript client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+from clienthelp import HERE, ROOT, svcgen
+
+pytestmark = pytest.mark.slow
+APP = ROOT / "examples/tasks/app.py"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A fresh build of examples/tasks (server and clients) served on a free loopback port."""
+    if not APP.is_file():
+        pytest.skip("examples/tasks/app.py is not there yet")
+    folder = tmp_path_factory.mktemp("tasks")
+    built = svcgen("build", str(ROOT / "examples/tasks/tasks.idl"), "--out", str(folder / "tasks_api"))
+    assert built.returncode == 0, built.stderr
+    shutil.copy(APP, folder / "app.py")
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(folder),
+            "app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/tasks", timeout=1)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    out = server.stdout.read() if server.stdout else ""
+                    pytest.fail(f"the example service did not start:\n{out}")
+                time.sleep(0.1)
+        yield url, folder
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def api(service: tuple[str, Path]) -> Iterator[dict[str, ModuleType]]:
+    """The generated client modules of the build, imported from its folder."""
+    folder = service[1]
+    sys.path.insert(0, str(folder))
+    try:
+        import tasks_api.acme_common.models as common
+        import tasks_api.acme_tasks.client as client
+        import tasks_api.acme_tasks.models as models
+        import tasks_api.client_base as base
+
+        yield {"client": client, "models": models, "common": common, "base": base}
+    finally:
+        sys.path.remove(str(folder))
+        for name in [n for n in sys.modules if n == "tasks_api" or n.startswith("tasks_api.")]:
+            del sys.modules[name]
+
+
+def test_async_client_covers_every_endpoint(service: tuple[str, Path], api: dict[str, Any]) -> None:
+    client, models, common, base = api["client"], api["models"], api["common"], api["base"]
+    seen: list[str] = []
+
+    async def sign(request: httpx.Request) -> None:
+        request.headers["x-signature"] = str(len(request.content))
+        seen.append(request.method)
+
+    async def scenario() -> None:
+        async with client.TasksClient(service[0], auth=sign, headers={"x-team": "a"}) as tasks:
+            created = await tasks.create_task(models.NewTask(title="write docs", tags=["py-async"]))
+            assert isinstance(created, models.Task) and created.title == "write docs"
+            assert (await tasks.get_task(created.id)) == created
+            page = await tasks.list_tasks(limit=1)
+            assert isinstance(page, models.TaskPage) and [t.id for t in page.items] == [created.id]
+            replaced = await tasks.replace_task(created.id, models.NewTask(title="locked one", tags=["locked"]))
+            assert replaced.title == "locked one" and replaced.id == created.id
+            with pytest.raises(common.Forbidden) as forbidden:
+                await tasks.replace_task(created.id, models.NewTask(title="nope"))
+            assert forbidden.value.status == 403 and forbidden.value.body.reason == "task is locked"
+            assert await tasks.delete_task(created.id) is None
+            with pytest.raises(models.TaskNotFound) as missing:
+                await tasks.get_task(created.id)
+            assert isinstance(missing.value.body, models.TaskNotFoundBody) and missing.value.body.id == created.id
+            with pytest.raises(base.UnexpectedStatus) as invalid:
+                await tasks.list_tasks(limit=0)
+            assert invalid.value.status == 422 and "limit" in json.dumps(invalid.value.body)
+
+    asyncio.run(scenario())
+    assert seen == ["POST", "GET", "GET", "PUT", "PUT", "DELETE", "GET", "GET"]
+
+
+def test_sync_client_covers_every_endpoint(service: tuple[str, Path], api: dict[str, Any]) -> None:
+    client, models, common, base = api["client"], api["models"], api["common"], api["base"]
+    with client.TasksSyncClient(service[0], timeout=5) as tasks:
+        created = tasks.create_task(models.NewTask(title="sync", priority=models.Priority.HIGH))
+        assert created.priority is models.Priority.HIGH
+        assert tasks.get_task(created.id).title == "sync"
+        assert created.id in [t.id for t in tasks.list_tasks(limit=500).items]
+        assert tasks.replace_task(created.id, models.NewTask(title="sync 2", tags=["locked"])).title == "sync 2"
+        with pytest.raises(common.Forbidden):
+            tasks.replace_task(created.id, models.NewTask(title="no"))
+        tasks.delete_task(created.id)
+        with pytest.raises(models.TaskNotFound):
+            tasks.delete_task(created.id)
+        with pytest.raises(models.TaskNotFound) as missing:
+            tasks.replace_task(uuid.uuid4(), models.NewTask(title="ghost"))
+        assert missing.value.status == 404
+        with pytest.raises(base.UnexpectedStatus) as invalid:
+            tasks.list_tasks(limit=501)
+        assert invalid.value.status == 422
+
+
+def test_typescript_client_and_socket(service: tuple[str, Path], tsc: list[str], tmp_path: Path) -> None:
+    url, folder = service
+    work = tmp_path / "e2e"
+    shutil.copytree(folder / "tasks_api/typescript", work / "tasks_api/typescript")
+    shutil.copy(HERE / "ts/e2e_tasks.ts", work / "e2e_tasks.ts")
+    (work / "package.json").write_text('{"type": "module"}\n')
+    config = {
+        "compilerOptions": {
+            "strict": True,
+            "target": "es2022",
+            "module": "es2022",
+            "moduleResolution": "bundler",
+            "lib": ["es2022", "dom"],
+            "outDir": "js",
+        },
+        "include": ["**/*.ts"],
+    }
+    (work / "tsconfig.json").write_text(json.dumps(config))
+    compiled = subprocess.run([*tsc, "-p", str(work)], capture_output=True, text=True, timeout=300)
+    assert compiled.returncode == 0, compiled.stdout
+    (work / "js/package.json").write_text('{"type": "module"}\n')
+    node = tsc[0]
+    env = {**os.environ, "NODE_NO_WARNINGS": "1"}
+    flags = ["--experimental-websocket"] if _needs_websocket_flag(node) else []
+    ran = subprocess.run(
+        [node, *flags, str(work / "js/e2e_tasks.js"), url], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "ok: socket message TaskCreated for the new task" in ran.stdout
+    assert "ok: declared error TaskNotFound with its body" in ran.stdout
+
+
+def _needs_websocket_flag(node: str) -> bool:
+    """Node 22 has a global WebSocket; 20 needs the flag, and 18 has neither."""
+    probe = subprocess.run([node, "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"], timeout=30)
+    if probe.returncode == 0:
+        return False
+    flagged = subprocess.run(
+        [node, "--experimental-websocket", "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"], timeout=30
+    )
+    if flagged.returncode != 0:
+        pytest.skip("this Node has no WebSocket (Node >= 20.10 or 22 needed for the socket test)")
+    return True

@@ -1,0 +1,100 @@
+// Drives the example Tasks service through the generated TypeScript client and socket client.
+// Compiled by tests/clients/test_e2e_tasks.py next to a fresh build (tasks_api/) and run with
+// `node --experimental-websocket e2e_tasks.js BASE_URL`; prints one line per check, exits 1 on failure.
+
+import { Forbidden } from "./tasks_api/typescript/acme_common/client.js";
+import { TaskNotFound, TasksClient } from "./tasks_api/typescript/acme_tasks/client.js";
+import { TasksSockets } from "./tasks_api/typescript/acme_tasks/sockets.js";
+import type { TaskEvent } from "./tasks_api/typescript/acme_tasks/types.js";
+import { ApiError } from "./tasks_api/typescript/runtime.js";
+
+declare const process: { argv: string[]; exitCode?: number };
+
+function check(condition: boolean, what: string): void {
+  if (!condition) {
+    throw new Error(`failed: ${what}`);
+  }
+  console.log(`ok: ${what}`);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function main(): Promise<void> {
+  const baseUrl = process.argv[2]!;
+  let calls = 0;
+  const client = new TasksClient({
+    baseUrl,
+    headers: () => {
+      calls += 1;
+      return { "x-request-number": String(calls) };
+    },
+  });
+
+  // socket first: new tasks tagged "ts-room" are pushed to that room
+  const events: TaskEvent[] = [];
+  let arrived: () => void = () => undefined;
+  const firstEvent = new Promise<void>((resolve) => (arrived = resolve));
+  const live = new TasksSockets({ baseUrl }).live(
+    { project: "ts-room" },
+    {
+      onMessage: (event) => {
+        events.push(event);
+        arrived();
+      },
+    },
+  );
+  await live.opened;
+  check(true, "socket opened");
+
+  const created = await client.createTask({ title: "from TypeScript", tags: ["ts-room"], priority: "high" });
+  check(created.title === "from TypeScript" && created.priority === "high", "createTask returns the stored task");
+
+  const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error("no socket message")), 5000));
+  await Promise.race([firstEvent, timeout]);
+  const event = events[0]!;
+  check(event.type === "TaskCreated" && event.task.id === created.id, "socket message TaskCreated for the new task");
+  live.close();
+
+  const fetched = await client.getTask(created.id);
+  check(fetched.id === created.id && fetched.tags?.[0] === "ts-room", "getTask");
+
+  const page = await client.listTasks({ limit: 1 });
+  check(page.items.length === 1 && page.items[0]!.id === created.id, "listTasks with a query parameter");
+
+  const replaced = await client.replaceTask(created.id, { title: "renamed", tags: ["locked"] });
+  check(replaced.title === "renamed", "replaceTask");
+
+  const forbidden = await rejection(client.replaceTask(created.id, { title: "again" }));
+  check(forbidden instanceof Forbidden && forbidden.body.reason === "task is locked", "declared error Forbidden");
+  check(forbidden instanceof ApiError && (forbidden as ApiError).status === 403, "Forbidden is an ApiError with 403");
+
+  await client.deleteTask(created.id);
+  check(true, "deleteTask");
+
+  const missing = await rejection(client.getTask(created.id));
+  check(missing instanceof TaskNotFound && missing.body.id === created.id, "declared error TaskNotFound with its body");
+
+  const invalid = await rejection(client.listTasks({ limit: 0 }));
+  check(
+    invalid instanceof ApiError && !(invalid instanceof TaskNotFound) && invalid.status === 422,
+    "validation error as ApiError 422",
+  );
+
+  const controller = new AbortController();
+  controller.abort();
+  const aborted = await rejection(client.listTasks({}, { signal: controller.signal }));
+  check(aborted instanceof Error && aborted.name === "AbortError", "AbortSignal cancels a call");
+  check(calls >= 8, "the headers function ran for every request");
+}
+
+main().catch((error: unknown) => {
+  console.log(String(error));
+  process.exitCode = 1;
+});
