@@ -4,8 +4,10 @@
 Each IDL package's `client.py` subclasses `AsyncBaseClient` and `SyncBaseClient` with one
 typed method per endpoint. This module needs only httpx and pydantic.
 
-- `base_url`, `timeout` and `headers` configure every request; pass `http_client` to bring
-  your own `httpx.AsyncClient` / `httpx.Client` (it is then yours to close).
+- `base_url`, `timeout` (seconds, `httpx.Timeout` or timedelta; 10 s unless given) and
+  `headers` configure every request; pass `http_client` to bring your own
+  `httpx.AsyncClient` / `httpx.Client` (its own timeout applies unless `timeout` is given;
+  it is yours to close).
 - `auth` is called with each outgoing `httpx.Request` (every attempt) and may set headers or
   sign it; the async client also accepts a coroutine function.
 - Idempotent calls (GET, HEAD, PUT, DELETE) are retried on connection errors and on 502, 503
@@ -132,7 +134,10 @@ def _retryable(
 Timeout: TypeAlias = float | httpx.Timeout | datetime.timedelta
 
 
-def _timeout(timeout: Timeout) -> float | httpx.Timeout:
+DEFAULT_TIMEOUT = 10.0
+
+
+def _timeout(timeout: Timeout | None) -> float | httpx.Timeout | None:
     if isinstance(timeout, datetime.timedelta):
         return timeout.total_seconds()
     return timeout
@@ -144,7 +149,7 @@ class _Settings:
 
     base_url: str
     headers: Mapping[str, str]
-    timeout: float | httpx.Timeout
+    timeout: float | httpx.Timeout | None  # None: the httpx client's own
 
     def request(
         self,
@@ -167,7 +172,7 @@ class _Settings:
             params=params,
             content=content,
             headers=headers,
-            timeout=self.timeout,
+            timeout=httpx.USE_CLIENT_DEFAULT if self.timeout is None else self.timeout,
         )
 
 
@@ -178,14 +183,15 @@ class AsyncBaseClient:
         self,
         base_url: str,
         *,
-        timeout: Timeout = 10.0,
+        timeout: Timeout | None = None,
         headers: Mapping[str, str] | None = None,
         auth: AsyncAuth | None = None,
         retry: Retry = Retry(),
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._owned = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=_timeout(timeout))
+        own_timeout = DEFAULT_TIMEOUT if timeout is None else _timeout(timeout)
+        self._http = http_client or httpx.AsyncClient(timeout=own_timeout)
         self._settings = _Settings(base_url, dict(headers or {}), _timeout(timeout))
         self._auth = auth
         self._retry = retry
@@ -245,14 +251,15 @@ class SyncBaseClient:
         self,
         base_url: str,
         *,
-        timeout: Timeout = 10.0,
+        timeout: Timeout | None = None,
         headers: Mapping[str, str] | None = None,
         auth: SyncAuth | None = None,
         retry: Retry = Retry(),
         http_client: httpx.Client | None = None,
     ) -> None:
         self._owned = http_client is None
-        self._http = http_client or httpx.Client(timeout=_timeout(timeout))
+        own_timeout = DEFAULT_TIMEOUT if timeout is None else _timeout(timeout)
+        self._http = http_client or httpx.Client(timeout=own_timeout)
         self._settings = _Settings(base_url, dict(headers or {}), _timeout(timeout))
         self._auth = auth
         self._retry = retry

@@ -8,6 +8,7 @@ import asyncio
 import json
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ def server() -> Iterator[tuple[str, Script]]:
             body = self.rfile.read(length) if length else b""
             script.seen.append((self.command, self.path, dict(self.headers), body))
             status, payload = script.plan.pop(0) if script.plan else (500, {"detail": "unplanned"})
+            if payload == "slow":
+                time.sleep(0.5)
             data = b"" if payload is None else json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
@@ -53,7 +56,11 @@ def server() -> Iterator[tuple[str, Script]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            pass  # a client that timed out closed the connection: expected here
+
+    httpd = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/api", script
@@ -193,3 +200,14 @@ def test_connection_errors_retry_then_raise(gen: dict[str, Any], tmp_path: Path)
         with pytest.raises(httpx.ConnectError):
             sw.new(uuid.uuid4(), gen["models"].Function(class_="k"))
     assert attempts == ["GET", "GET", "GET", "POST"]
+
+
+def test_timeout_applies_and_idempotent_timeouts_retry(server: tuple[str, Script], gen: dict[str, Any]) -> None:
+    url, script = server
+    script.plan = [(200, "slow"), (200, FUNCTION), (201, "slow")]
+    retry = gen["base"].Retry(**FAST)
+    with gen["client"].SwitchSyncClient(url, timeout=0.1, retry=retry) as sw:
+        assert sw.get("x").class_ == "c"  # the first try timed out, the second answered
+        with pytest.raises(httpx.ReadTimeout):
+            sw.new(uuid.uuid4(), gen["models"].Function(class_="k"))
+    assert len(script.seen) == 3
