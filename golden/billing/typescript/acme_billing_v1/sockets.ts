@@ -7,14 +7,11 @@ export class BillingSockets {
   constructor(private readonly options: SocketOptions) {}
 
   /** Clients say which invoices they watch; the server pushes payments. */
-  watch(
-    handlers: SocketHandlers<InvoicePaid>,
-  ): TypedSocket<InvoicePaid, Subscribe> {
+  watch(handlers: SocketHandlers<InvoicePaid>): TypedSocket<InvoicePaid, Subscribe> {
     return openSocket<InvoicePaid, Subscribe>(
       this.options,
       "/invoices/live",
-      [
-      ],
+      [],
       handlers,
     );
   }
