@@ -59,7 +59,7 @@ def test_a_file_with_syntax_errors_is_reported_and_left_alone(tmp_path: Path) ->
         code, out, err = run(*args)
         assert code == 1
         assert f"{broken}:4:1: error[E003]: expected ';', found '}}'" in err
-        assert "4 | }" in err and "^" in err
+        assert "4 | }" in err and "^" in err and err.endswith("\n1 error\n")
         assert broken.read_text() == "package a;\nmessage M {\n  x: int\n}\n"
 
 

@@ -25,8 +25,8 @@ def test_comments_before_the_package_and_at_the_end_of_the_file() -> None:
 
 
 def test_trailing_comments_stay_on_their_line() -> None:
-    text = "package a; // pkg\nmessage M { // open\n  x: int;   // x\n} // close\n"
-    assert fmt(text) == "package a; // pkg\n\nmessage M { // open\n  x: int; // x\n} // close\n"
+    text = "package a;  // pkg\nmessage M {  // open\n  x: int;   // x\n}  // close\n"
+    assert fmt(text) == "package a;  // pkg\n\nmessage M {  // open\n  x: int;  // x\n}  // close\n"
 
 
 def test_own_line_comments_inside_bodies_and_before_the_closing_brace() -> None:
@@ -36,7 +36,7 @@ def test_own_line_comments_inside_bodies_and_before_the_closing_brace() -> None:
 
 def test_a_body_holding_only_a_comment_is_not_collapsed() -> None:
     assert fmt("package a;\nservice S {\n  // nothing yet\n}") == "package a;\n\nservice S {\n  // nothing yet\n}\n"
-    assert fmt("package a;\nenum E { // none\n}") == "package a;\n\nenum E { // none\n}\n"
+    assert fmt("package a;\nenum E {  // none\n}") == "package a;\n\nenum E {  // none\n}\n"
 
 
 def test_comments_between_declarations_keep_their_blank_lines() -> None:
@@ -65,12 +65,12 @@ def test_a_floating_doc_comment_does_not_become_a_doc() -> None:
 
 def test_a_comment_among_parameters_puts_them_one_per_line() -> None:
     text = (
-        "package a;\nservice S {\n  /// Make one.\n  POST /x make(a: int, // the a\n"
+        "package a;\nservice S {\n  /// Make one.\n  POST /x make(a: int,  // the a\n"
         "  /// The b.\n  b: int = 1 @min(0)\n  // before the paren\n  ) -> int throws E;\n}\n"
     )
     out = fmt(text)
     assert out == (
-        "package a;\n\nservice S {\n  /// Make one.\n  POST /x make(\n    a: int, // the a\n"
+        "package a;\n\nservice S {\n  /// Make one.\n  POST /x make(\n    a: int,  // the a\n"
         "    /// The b.\n    b: int = 1 @min(0)\n    // before the paren\n  ) -> int throws E;\n}\n"
     )
     member = parsed(out).services[0].members[0]
@@ -78,25 +78,25 @@ def test_a_comment_among_parameters_puts_them_one_per_line() -> None:
 
 
 def test_a_comment_right_after_the_opening_parenthesis() -> None:
-    text = "package a;\nservice S {\n  socket /s s( // room\n  ) sends M;\n}\n"
-    assert fmt(text) == "package a;\n\nservice S {\n  socket /s s( // room\n  ) sends M;\n}\n"
+    text = "package a;\nservice S {\n  socket /s s(  // room\n  ) sends M;\n}\n"
+    assert fmt(text) == "package a;\n\nservice S {\n  socket /s s(  // room\n  ) sends M;\n}\n"
 
 
 def test_comments_inside_reflowed_code_move_above_it_and_above_its_doc() -> None:
     text = (
         "package a;\nservice S {\n  /// The doc.\n  rpc r(a: int) // after params\n"
-        "    -> int // after type\n    timeout 5s; // at the end\n}\n"
+        "    -> int // after type\n    timeout 5s;  // at the end\n}\n"
     )
     out = fmt(text)
     assert out == (
         "package a;\n\nservice S {\n  // after params\n  // after type\n  /// The doc.\n"
-        "  rpc r(a: int) -> int timeout 5s; // at the end\n}\n"
+        "  rpc r(a: int) -> int timeout 5s;  // at the end\n}\n"
     )
     assert parsed(out).services[0].members[0].doc == "The doc."
 
 
 def test_comments_inside_a_type_or_value_move_above_the_field() -> None:
-    text = "package a;\nmessage M {\n  x: map<string, // keys\n    int> = { // empty\n  };\n}\n"
+    text = "package a;\nmessage M {\n  x: map<string,  // keys\n    int> = {  // empty\n  };\n}\n"
     assert fmt(text) == "package a;\n\nmessage M {\n  // keys\n  // empty\n  x: map<string, int> = {};\n}\n"
 
 

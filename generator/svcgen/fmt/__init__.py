@@ -19,9 +19,10 @@ Layout rules:
 
 Comments: an own-line comment stays before the code it preceded (inside bodies, before `}`,
 at the end of the file), with its blank lines kept as above; a trailing comment stays at the
-end of its line after one space. A comment inside code that is reflowed onto one line
-(`foo() // x` `-> T;`) moves onto its own line above that code, above its doc comment;
-if it starts with `///`, a blank line keeps it from becoming a doc comment.
+end of its line, two spaces after the code (as in Python). A comment inside code that is
+reflowed onto one line (`foo() // x` `-> T;`) moves onto its own line above that code, above
+its doc comment; if it starts with `///`, a blank line keeps it from becoming a doc comment.
+Comment text is kept as written, but for trailing white space.
 
 Before writing, the result is parsed again and must mean the same (svcgen.fmt.same);
 otherwise the file is left as it was and the command fails.
@@ -81,8 +82,12 @@ def format_text(text: str, path: str = "<text>") -> str:
 
 
 def run(files: list[Path], check_only: bool) -> int:
-    """Format or check each file. 0: all formatted; 1: syntax errors or (--check) changes; 2: missing file."""
+    """Format or check each file. 0: all formatted; 1: syntax errors or (--check) changes; 2: missing file.
+
+    Files with syntax errors are reported and left alone; the others are still formatted.
+    """
     status = 0
+    errors: list[str] = []  # rendered diagnostics, printed together at the end as `svcgen check` does
     for path in files:
         shown = display_path(path)
         if not path.exists():
@@ -92,7 +97,7 @@ def run(files: list[Path], check_only: bool) -> int:
         source, problem = read_source(path, shown)
         if source is None:
             assert problem is not None
-            print(render_text(problem, Sources()), file=sys.stderr)
+            errors.append(render_text(problem, Sources()))
             status = max(status, 1)
             continue
         try:
@@ -107,7 +112,7 @@ def run(files: list[Path], check_only: bool) -> int:
         if result.text is None:
             sources = Sources()
             sources.add(source)
-            print("\n\n".join(render_text(d, sources) for d in result.diagnostics), file=sys.stderr)
+            errors.extend(render_text(d, sources) for d in result.diagnostics)
             status = max(status, 1)
             continue
         new = result.text.encode("utf-8")
@@ -119,6 +124,9 @@ def run(files: list[Path], check_only: bool) -> int:
         else:
             _write_atomically(path, new)
             print(f"reformatted {shown}")
+    if errors:
+        print("\n\n".join(errors), file=sys.stderr)
+        print(f"\n{len(errors)} error{'s' if len(errors) != 1 else ''}", file=sys.stderr)
     return status
 
 

@@ -57,7 +57,7 @@ def render(lines: list[Line], src: Text) -> str:
         if ln.code is not None:
             code = indent(ln.depth) + ln.code
             if ln.trailing is not None:
-                code += " " + ln.trailing.text.rstrip()
+                code += "  " + ln.trailing.text.rstrip()
             items.append((ln.start[0], code))
         blanks = []
         for k, (line_no, _) in enumerate(items):

@@ -38,21 +38,39 @@ def _doc(doc: str | None) -> str | None:
     return None if doc is None else "\n".join(x.rstrip() for x in doc.split("\n"))
 
 
+_FIELDS: dict[type, tuple[str, ...] | None] = {}  # per class: the fields compared, None if no dataclass
+
+
+def _fields(node: object) -> tuple[str, ...] | None:
+    cls = type(node)
+    if cls not in _FIELDS:
+        if dataclasses.is_dataclass(cls):
+            names = (f.name for f in dataclasses.fields(cls))
+            skip = {"path"} if cls is m.File else set()
+            _FIELDS[cls] = tuple(n for n in names if n != "span" and not n.endswith("_span") and n not in skip)
+        else:
+            _FIELDS[cls] = None
+    return _FIELDS[cls]
+
+
 def _node(node: object, source: SourceFile) -> object:
     if isinstance(node, tuple):
         return tuple(_node(x, source) for x in node)
-    if not dataclasses.is_dataclass(node) or isinstance(node, type):
+    names = _fields(node)
+    if names is None:
         return node
-    out: list[tuple[str, object]] = [("node", type(node).__name__)]
-    for f in dataclasses.fields(node):
-        if f.name == "span" or f.name.endswith("_span") or (f.name == "path" and isinstance(node, m.File)):
-            continue
-        value = getattr(node, f.name)
-        if f.name == "doc":
-            span = getattr(node, "span")  # noqa: B009 (every node with a doc has one; mypy cannot know)
-            value = _doc(value) if _starts_line(source, span.line, span.col) else None
-        elif f.name == "package_doc" and isinstance(node, m.File):
+    out: list[object] = [type(node).__name__]
+    for name in names:
+        value = getattr(node, name)
+        if name == "doc":
+            if value is not None:
+                span = getattr(node, "span")  # noqa: B009 (every node with a doc has one; mypy cannot know)
+                value = _doc(value) if _starts_line(source, span.line, span.col) else None
+        elif name == "package_doc":
+            assert isinstance(node, m.File)
             head = source.line(node.package_span.line)[: node.package_span.col - 1].strip()
             value = _doc(value) if head == "package" else None
-        out.append((f.name, _node(value, source)))
+        else:
+            value = _node(value, source)
+        out.append(value)
     return tuple(out)

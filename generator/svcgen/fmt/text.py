@@ -8,6 +8,7 @@ read back from the source text, whose positions the parser recorded.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from svcgen import model as m
 from svcgen.frontend.parser import Comment
@@ -37,8 +38,7 @@ class Text:
         for i, ch in enumerate(self.text):
             if ch == "\n":
                 self._line_starts.append(i + 1)
-        self._comment_at = {(c.line, c.col) for c in comments}
-        self._comment_positions = sorted(self._comment_at)
+        self._comment_positions = sorted((c.line, c.col) for c in comments)
 
     def offset(self, pos: Pos) -> int:
         return self._line_starts[pos[0] - 1] + pos[1] - 1
@@ -73,16 +73,19 @@ class Text:
         """The source of a span with its comments blanked out."""
         lo, hi = self.offset(start(span)), self.offset(end(span))
         chars = list(self.text[lo:hi])
-        for line, col in self._comment_positions:
+        first = bisect_left(self._comment_positions, start(span))
+        for line, col in self._comment_positions[first:]:
             at = self.offset((line, col))
-            if lo <= at < hi:
-                stop = self.text.find("\n", at)
-                stop = hi if stop == -1 else min(stop, hi)
-                chars[at - lo : stop - lo] = " " * (stop - at)
+            if at >= hi:
+                break
+            stop = self.text.find("\n", at)
+            stop = hi if stop == -1 else min(stop, hi)
+            chars[at - lo : stop - lo] = " " * (stop - at)
         return "".join(chars)
 
     def has_comment(self, after: Pos, before: Pos) -> bool:
-        return any(after < p < before for p in self._comment_positions)
+        i = bisect_right(self._comment_positions, after)
+        return i < len(self._comment_positions) and self._comment_positions[i] < before
 
     def blank_between(self, first_line: int, last_line: int) -> bool:
         """Whether some line strictly between the two holds nothing but white space."""
