@@ -6,7 +6,8 @@ import sys
 import tomllib
 from pathlib import Path, PurePosixPath
 
-from svcgen import emit, model as m
+from svcgen import emit, stamp
+from svcgen import model as m
 from svcgen.writer import MANIFEST, apply, manifest_text, plan
 
 
@@ -49,6 +50,19 @@ def generate(model: m.Model, root: Path, targets: list[str]) -> dict[PurePosixPa
     return files
 
 
+def destination(root: Path, out: Path | None, targets: list[str]) -> tuple[Path, list[str]]:
+    """The output folder and targets of one root: flags first, then `[tool.svcgen]`, then defaults."""
+    settings = config(root.resolve().parent)
+    folder = out
+    if folder is None and isinstance(settings.get("out"), str):
+        folder = Path(settings["_root"]) / str(settings["out"])  # type: ignore[arg-type]
+    chosen = targets
+    configured = settings.get("targets")
+    if not chosen and isinstance(configured, list):
+        chosen = [str(t) for t in configured]
+    return folder or Path("generated"), chosen
+
+
 def build_outputs(models: list[m.Model], roots: list[Path], out: Path | None, targets: list[str], check_only: bool) -> int:
     unknown = [t for t in targets if t != "all" and t not in emit.TARGETS]
     if unknown:
@@ -60,15 +74,7 @@ def build_outputs(models: list[m.Model], roots: list[Path], out: Path | None, ta
         return 2
     status = 0
     for model, root in zip(models, roots):
-        settings = config(root.resolve().parent)
-        folder = out
-        if folder is None and isinstance(settings.get("out"), str):
-            folder = Path(settings["_root"]) / str(settings["out"])  # type: ignore[arg-type]
-        folder = folder or Path("generated")
-        chosen = targets
-        configured = settings.get("targets")
-        if not chosen and isinstance(configured, list):
-            chosen = [str(t) for t in configured]
+        folder, chosen = destination(root, out, targets)
         files = generate(model, root, chosen)
         p = plan(folder, files)
         if p.refused:
@@ -84,6 +90,7 @@ def build_outputs(models: list[m.Model], roots: list[Path], out: Path | None, ta
                 status = 1
             continue
         apply(folder, files, p)
+        stamp.record(root, folder, chosen, [f.path for f in model.files], list(files))
         if p.write or p.delete:
             print(f"svcgen: {root} -> {folder}: {len(p.write)} written, {len(p.delete)} deleted, {len(p.unchanged)} unchanged", file=sys.stderr)
     return status

@@ -69,6 +69,13 @@ def build(
     format: FormatOpt = Format.text,
 ) -> None:
     """Check IDL files and generate code for them."""
+    if len(files) == 1 and format is Format.text:
+        # Nothing changed since the last build into that folder: done, without compiling (svcgen.stamp).
+        from svcgen.build import destination
+        from svcgen.stamp import up_to_date
+
+        if up_to_date(files[0], *destination(files[0], out, target or [])):
+            raise typer.Exit(0)
     from svcgen.commands import run_build
 
     raise typer.Exit(run_build(files, out, target or [], check_only=check_only, json=format is Format.json))
