@@ -1,214 +1,214 @@
-"""A large synthetic API written three ways: svcgen IDL, proto3 and JSON Schema.
+"""One large API written three ways: svcgen IDL, proto3 and JSON Schema, for the generation benchmark.
 
-The three describe the same messages and enums (same fields, types, optionality, lists and maps),
-so a benchmark compares the tools on equal work. The IDL and the .proto also carry the service:
-an HTTP endpoint (an rpc in the .proto) for every tenth message, a topic and a consumer for every
-twentieth. Output is deterministic for a given size and seed.
+The IDL comes from benchmarks/frontend.py's generator (one generator for all benchmarks). The .proto
+and the JSON Schema are derived from svcgen's own model of that IDL, so all three describe the same
+messages, enums, unions and errors with the same fields, types, optionality, defaults and
+constraints; the .proto also carries every endpoint and RPC as an rpc. Deterministic for a size.
 """
 
 from __future__ import annotations
 
 import json
-import random
-from dataclasses import dataclass
+import sys
+from decimal import Decimal
 from pathlib import Path
 
-# (idl type, proto type, JSON Schema) for the scalars a field may have.
-SCALARS: list[tuple[str, str, dict[str, object]]] = [
-    ("int", "int64", {"type": "integer"}),
-    ("float", "double", {"type": "number"}),
-    ("string", "string", {"type": "string"}),
-    ("bool", "bool", {"type": "boolean"}),
-    ("uuid", "string", {"type": "string", "format": "uuid"}),
-    ("datetime", "string", {"type": "string", "format": "date-time"}),
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from frontend import generate  # noqa: E402
+from svcgen import model as m  # noqa: E402
+from svcgen.frontend import compile_file  # noqa: E402
+
+PROTO_SCALARS = {
+    "bool": "bool",
+    "int": "int64",
+    "float": "double",
+    "decimal": "string",
+    "string": "string",
+    "bytes": "bytes",
+    "uuid": "string",
+    "date": "string",
+    "time": "string",
+    "datetime": "google.protobuf.Timestamp",
+    "duration": "google.protobuf.Duration",
+    "json": "google.protobuf.Value",
+}
+SCHEMA_SCALARS: dict[str, dict[str, object]] = {
+    "bool": {"type": "boolean"},
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "decimal": {"type": "string", "format": "decimal"},
+    "string": {"type": "string"},
+    "bytes": {"type": "string", "format": "binary"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "date": {"type": "string", "format": "date"},
+    "time": {"type": "string", "format": "time"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "duration": {"type": "string", "format": "duration"},
+    "json": {},
+}
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    base: str  # "int", "float", ... or "message:N" / "enum:N"
-    shape: str  # "one", "optional", "list" or "map"
-    annotation: str = ""  # IDL annotation text, with a matching JSON Schema constraint
+def _camel(snake: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in snake.split("_"))
 
 
-@dataclass(frozen=True)
-class Api:
-    messages: list[list[FieldSpec]]
-    enums: int
-
-    @property
-    def endpoints(self) -> list[int]:
-        return list(range(0, len(self.messages), 10))
-
-    @property
-    def topics(self) -> list[int]:
-        return list(range(0, len(self.messages), 20))
+# ---------------------------------------------------------------- proto3
 
 
-def msg(i: int) -> str:
-    return f"Entity{i:04d}"
+def _proto_type(ref: m.TypeRef) -> str:
+    if ref.kind == "scalar":
+        return PROTO_SCALARS[ref.name]
+    if ref.kind == "named":
+        assert ref.target is not None
+        return ref.target.name
+    # proto3 cannot nest containers; the benchmark API has none, so this is only a fallback
+    return "bytes"
 
 
-def enum(i: int) -> str:
-    return f"Kind{i:03d}"
+def _proto_field(f: m.Field, number: int) -> str:
+    t = f.type
+    if t.kind == "list":
+        return f"repeated {_proto_type(t.args[0])} {f.name} = {number};"
+    if t.kind == "map":
+        return f"map<string, {_proto_type(t.args[1])}> {f.name} = {number};"
+    optional = "optional " if t.optional and (t.kind == "scalar" or t.decl_kind == m.DeclKind.ENUM) else ""
+    return f"{optional}{_proto_type(t)} {f.name} = {number};"
 
 
-def make_api(messages: int = 2000, seed: int = 7) -> Api:
-    """Messages of 4 to 12 fields: scalars, enums, references to earlier messages, lists and maps."""
-    rng = random.Random(seed)
-    enums = max(1, messages // 20)
-    specs: list[list[FieldSpec]] = []
-    for i in range(messages):
-        fields = [FieldSpec("id", "uuid", "one")]
-        for j in range(rng.randint(3, 11)):
-            roll = rng.random()
-            if roll < 0.15 and i > 0:
-                base = f"message:{rng.randrange(max(0, i - 50), i)}"
-            elif roll < 0.25:
-                base = f"enum:{rng.randrange(enums)}"
+def _proto_message(name: str, fields: tuple[m.Field, ...], doc: str | None) -> list[str]:
+    out = [f"// {doc}"] if doc else []
+    out.append(f"message {name} {{")
+    out += [f"  {_proto_field(f, n)}" for n, f in enumerate(fields, start=1)]
+    out.append("}")
+    return out
+
+
+def proto_text(model: m.Model) -> str:
+    out = ['syntax = "proto3";', "", f"package {model.root.package};", ""]
+    out += [f'import "google/protobuf/{name}.proto";' for name in ("timestamp", "duration", "struct", "empty")]
+    out.append("")
+    for decl in model.root.declarations:
+        if isinstance(decl, m.Enum):
+            prefix = decl.name.upper()
+            values = " ".join(f"{prefix}_{v.name.upper()} = {n};" for n, v in enumerate(decl.values))
+            out.append(f"enum {decl.name} {{ {values} }}")
+        elif isinstance(decl, (m.Message, m.Error)):
+            out += _proto_message(decl.name, decl.fields, decl.doc)
+        elif isinstance(decl, m.Union_):
+            members = [r.target.name for r in decl.members if r.target is not None]
+            oneof = " ".join(f"{name} {name.lower()} = {n};" for n, name in enumerate(members, start=1))
+            out.append(f"message {decl.name} {{ oneof value {{ {oneof} }} }}")
+    services: list[str] = []
+    for service in model.root.services:
+        services.append(f"service {service.name} {{")
+        for x in service.members:
+            if not isinstance(x, (m.Endpoint, m.Rpc)):
+                continue
+            request = f"{_camel(x.handler)}Request"
+            out += _proto_message(request, x.params, None)
+            if x.returns is None:
+                response = "google.protobuf.Empty"
+            elif x.returns.kind == "named":
+                response = _proto_type(x.returns)
             else:
-                base = SCALARS[rng.randrange(len(SCALARS))][0]
-            shape = rng.choices(["one", "optional", "list", "map"], [6, 2, 1, 1])[0]
-            annotation = ""
-            if shape in ("one", "optional") and base == "string" and rng.random() < 0.3:
-                annotation = "@length(1, 200)"
-            elif shape in ("one", "optional") and base == "int" and rng.random() < 0.3:
-                annotation = "@min(0)"
-            fields.append(FieldSpec(f"field_{j}", base, shape, annotation))
-        specs.append(fields)
-    return Api(specs, enums)
+                response = f"{_camel(x.handler)}Response"
+                value = m.Field("value", x.returns, x.returns.span, x.returns.span)
+                out += _proto_message(response, (value,), None)
+            services.append(f"  rpc {_camel(x.handler)}({request}) returns ({response});")
+        services.append("}")
+    return "\n".join(out + [""] + services) + "\n"
 
 
-def _idl_type(base: str) -> str:
-    kind, _, index = base.partition(":")
-    if kind == "message":
-        return msg(int(index))
-    if kind == "enum":
-        return enum(int(index))
-    return base
+# ---------------------------------------------------------------- JSON Schema
 
 
-def idl_text(api: Api) -> str:
-    out = ["// Synthetic benchmark API.", "package bench.big;", ""]
-    for e in range(api.enums):
-        out.append(f"enum {enum(e)} {{ alpha; beta; gamma; delta; }}")
-    out.append("")
-    for i, fields in enumerate(api.messages):
-        out.append(f"/// Entity number {i}.")
-        out.append(f"message {msg(i)} {{")
-        for f in fields:
-            t = _idl_type(f.base)
-            t = {"one": t, "optional": f"{t}?", "list": f"list<{t}>", "map": f"map<string, {t}>"}[f.shape]
-            out.append(f"  {f.name}: {t}{' ' + f.annotation if f.annotation else ''};")
-        out.append("}")
-    out.append("")
-    out.append("error NotFound 404 { id: uuid; }")
-    out.append("")
-    for i in api.topics:
-        out.append(f"topic entity{i:04d}.changed: {msg(i)};")
-    out.append("")
-    out.append("service Big {")
-    for i in api.endpoints:
-        out.append(f"  POST /entities{i:04d} put_{i:04d}(value: {msg(i)}) -> {msg(i)};")
-        out.append(f"  GET /entities{i:04d}/{{id}} get_{i:04d}(id: uuid) -> {msg(i)} throws NotFound;")
-    for i in api.topics:
-        out.append(f"  on entity{i:04d}.changed on_{i:04d};")
-    out.append("}")
-    return "\n".join(out) + "\n"
+def _schema_type(ref: m.TypeRef) -> dict[str, object]:
+    if ref.kind == "scalar":
+        t = dict(SCHEMA_SCALARS[ref.name])
+    elif ref.kind == "list":
+        t = {"type": "array", "items": _schema_type(ref.args[0])}
+    elif ref.kind == "map":
+        t = {"type": "object", "additionalProperties": _schema_type(ref.args[1])}
+    else:
+        assert ref.target is not None
+        t = {"$ref": f"#/$defs/{ref.target.name}"}
+    return {"anyOf": [t, {"type": "null"}]} if ref.optional else t
 
 
-def _proto_type(base: str) -> str:
-    kind, _, index = base.partition(":")
-    if kind == "message":
-        return msg(int(index))
-    if kind == "enum":
-        return enum(int(index))
-    return next(p for name, p, _ in SCALARS if name == base)
+def _json_value(v: m.Value) -> object:
+    if v.kind == "list":
+        return [_json_value(i) for i in v.items]
+    if v.kind == "map":
+        return {str(k.value): _json_value(x) for k, x in v.entries}
+    if isinstance(v.value, Decimal):
+        return float(v.value)
+    return v.value if v.kind != "duration" else v.text
 
 
-def proto_text(api: Api) -> str:
-    out = ['syntax = "proto3";', "", "package bench.big;", ""]
-    for e in range(api.enums):
-        name = enum(e)
-        values = " ".join(f"{name.upper()}_{v} = {n};" for n, v in enumerate(["ALPHA", "BETA", "GAMMA", "DELTA"]))
-        out.append(f"enum {name} {{ {values} }}")
-    out.append("")
-    for i, fields in enumerate(api.messages):
-        out.append(f"// Entity number {i}.")
-        out.append(f"message {msg(i)} {{")
-        for n, f in enumerate(fields, start=1):
-            t = _proto_type(f.base)
-            decl = {"one": t, "optional": f"optional {t}", "list": f"repeated {t}", "map": f"map<string, {t}>"}[f.shape]
-            out.append(f"  {decl} {f.name} = {n};")
-        out.append("}")
-    out.append("")
-    out.append("message NotFound { string id = 1; }")
-    out.append("message GetRequest { string id = 1; }")
-    out.append("")
-    out.append("service Big {")
-    for i in api.endpoints:
-        out.append(f"  rpc Put{i:04d}({msg(i)}) returns ({msg(i)});")
-        out.append(f"  rpc Get{i:04d}(GetRequest) returns ({msg(i)});")
-    out.append("}")
-    return "\n".join(out) + "\n"
+CONSTRAINTS = {
+    ("min", "number"): ("minimum",),
+    ("max", "number"): ("maximum",),
+    ("length", "string"): ("minLength", "maxLength"),
+    ("length", "array"): ("minItems", "maxItems"),
+    ("pattern", "string"): ("pattern",),
+}
 
 
-def _schema_type(base: str) -> dict[str, object]:
-    kind, _, index = base.partition(":")
-    if kind == "message":
-        return {"$ref": f"#/$defs/{msg(int(index))}"}
-    if kind == "enum":
-        return {"$ref": f"#/$defs/{enum(int(index))}"}
-    return dict(next(s for name, _, s in SCALARS if name == base))
+def _schema_field(f: m.Field) -> dict[str, object]:
+    t = _schema_type(f.type)
+    inner = t["anyOf"][0] if "anyOf" in t else t  # type: ignore[index]
+    kind = {"integer": "number", "number": "number"}.get(str(inner.get("type")), str(inner.get("type")))
+    for a in f.annotations:
+        keys = CONSTRAINTS.get((a.name, kind), ())
+        for key, arg in zip(keys, a.args, strict=False):
+            inner[key] = _json_value(arg)
+        if a.name == "deprecated":
+            t["deprecated"] = True
+    if f.default is not None:
+        t["default"] = _json_value(f.default)
+    if f.doc:
+        t["description"] = f.doc
+    return t
 
 
-def json_schema_text(api: Api) -> str:
+def _schema_object(fields: tuple[m.Field, ...], doc: str | None) -> dict[str, object]:
+    return {
+        "type": "object",
+        **({"description": doc} if doc else {}),
+        "properties": {f.name: _schema_field(f) for f in fields},
+        "required": [f.name for f in fields if f.default is None and not f.type.optional],
+        "additionalProperties": False,
+    }
+
+
+def json_schema_text(model: m.Model) -> str:
     defs: dict[str, object] = {}
-    for e in range(api.enums):
-        defs[enum(e)] = {"type": "string", "enum": ["alpha", "beta", "gamma", "delta"]}
-    for i, fields in enumerate(api.messages):
-        props: dict[str, object] = {}
-        required = []
-        for f in fields:
-            t = _schema_type(f.base)
-            if f.annotation.startswith("@length"):
-                t.update(minLength=1, maxLength=200)
-            elif f.annotation.startswith("@min"):
-                t.update(minimum=0)
-            if f.shape == "list":
-                t = {"type": "array", "items": t}
-            elif f.shape == "map":
-                t = {"type": "object", "additionalProperties": t}
-            if f.shape == "optional":
-                t = {"anyOf": [t, {"type": "null"}]}
-            else:
-                required.append(f.name)
-            props[f.name] = t
-        defs[msg(i)] = {
-            "type": "object",
-            "description": f"Entity number {i}.",
-            "properties": props,
-            "required": required,
-            "additionalProperties": False,
-        }
+    for decl in model.root.declarations:
+        if isinstance(decl, m.Enum):
+            defs[decl.name] = {"type": "string", "enum": [v.name for v in decl.values]}
+        elif isinstance(decl, (m.Message, m.Error)):
+            defs[decl.name] = _schema_object(decl.fields, decl.doc)
+        elif isinstance(decl, m.Union_):
+            defs[decl.name] = {"oneOf": [_schema_type(r) for r in decl.members]}
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Big",
+        "title": "Api",
         "$defs": defs,
-        # A root that references every definition, so every model is generated.
+        # A root that references every definition, so that every model is generated.
         "type": "object",
-        "properties": {name[0].lower() + name[1:]: {"$ref": f"#/$defs/{name}"} for name in defs},
+        "properties": {f"d_{name}": {"$ref": f"#/$defs/{name}"} for name in defs},
     }
     return json.dumps(schema, indent=1) + "\n"
 
 
-def write(folder: Path, messages: int = 2000, seed: int = 7) -> dict[str, Path]:
-    """Write big.idl, big.proto and big.schema.json into `folder`; return their paths by kind."""
-    api = make_api(messages, seed)
+def write(folder: Path, messages: int = 2000, endpoints: int = 500, topics: int = 200) -> dict[str, Path]:
+    """Write api.idl, api.proto and api.schema.json into `folder`; return their paths by kind."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {"idl": folder / "big.idl", "proto": folder / "big.proto", "jsonschema": folder / "big.schema.json"}
-    paths["idl"].write_text(idl_text(api), encoding="utf-8")
-    paths["proto"].write_text(proto_text(api), encoding="utf-8")
-    paths["jsonschema"].write_text(json_schema_text(api), encoding="utf-8")
+    paths = {"idl": folder / "api.idl", "proto": folder / "api.proto", "jsonschema": folder / "api.schema.json"}
+    paths["idl"].write_text(generate(messages, endpoints, topics), encoding="utf-8")
+    compiled = compile_file(paths["idl"])
+    if compiled.model is None or compiled.diagnostics:
+        raise SystemExit(f"benchmark IDL does not check: {[d.message for d in compiled.diagnostics[:5]]}")
+    paths["proto"].write_text(proto_text(compiled.model), encoding="utf-8")
+    paths["jsonschema"].write_text(json_schema_text(compiled.model), encoding="utf-8")
     return paths
