@@ -7,8 +7,8 @@ language reference and the tests can name them and a code never changes meaning.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from svcgen.source import Sources, Span
 
@@ -22,7 +22,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E005": ("too-deep", "nesting is too deep (more than {limit} levels)"),
     "E006": ("file-too-large", "file is too large ({size} bytes; the limit is {limit})"),
     # E01x: imports
-    "E010": ("import-not-found", "cannot find imported file '{path}'"),
+    "E010": ("unreadable-import", "cannot import '{path}': {reason}"),
     "E011": ("import-cycle", "import cycle: {cycle}"),
     "E012": ("duplicate-import", "'{path}' is imported twice"),
     # E1xx: names and types
@@ -37,9 +37,13 @@ CODES: dict[str, tuple[str, str]] = {
     "E109": ("infinite-message", "message '{name}' can never be built: it requires itself through {path}"),
     "E110": ("map-key-not-string", "map keys must be string, not '{key}'"),
     "E111": ("not-a-type", "'{name}' is {kind}, which cannot be used as a field type"),
-    "E112": ("reserved-name", "'{name}' is reserved: {reason}"),
+    "E112": ("reserved-name", "{what} '{name}' is reserved: {reason}"),
     "E113": ("name-collision", "{what} '{name}' and '{other}' both become '{generated}' in generated code"),
-    "E114": ("nested-optional", "'?' on a type that is already optional"),
+    "E115": (
+        "union-member-declares-tag",
+        "message '{name}' is a member of union '{union}', so it cannot declare a field named '{tag}'",
+    ),
+    "E116": ("union-tag-collision", "union '{owner}' has two members named '{tag}': {first} and {second}"),
     # E2xx: defaults and annotations
     "E201": ("default-type-mismatch", "default {value} does not fit type '{type}'"),
     "E202": ("unknown-enum-member", "'{name}' is not a value of enum '{enum}'"),
@@ -50,6 +54,9 @@ CODES: dict[str, tuple[str, str]] = {
     "E207": ("default-violates-constraint", "default {value} violates @{name}"),
     "E208": ("duplicate-annotation", "@{name} is given twice"),
     "E209": ("invalid-constraint-range", "@{name}: {reason}"),
+    "E210": ("deprecated-required", "{what} '{name}' is deprecated but required, so clients cannot stop sending it"),
+    "E211": ("duplicate-map-key", "key {key} appears twice in this map"),
+    "E212": ("integer-out-of-range", "{value} does not fit in a 64-bit integer"),
     # E3xx: HTTP endpoints and sockets
     "E301": ("path-param-not-a-parameter", "path parameter '{name}' is not a parameter of '{handler}'"),
     "E302": ("optional-path-param", "path parameter '{name}' cannot be optional"),
@@ -67,18 +74,19 @@ CODES: dict[str, tuple[str, str]] = {
     "E314": ("head-returns", "HEAD responses have no body; '{handler}' cannot return a type"),
     "E315": ("duplicate-socket-path", "socket path {path} is already used by '{other}'"),
     "E316": ("socket-param-type", "socket parameter '{name}' must be a scalar or enum, not '{type}'"),
+    "E317": ("duplicate-throws", "'{handler}' throws '{name}' twice"),
     # E4xx: messaging, schedules, RPC
     "E401": ("unknown-topic", "unknown topic '{name}'"),
     "E402": ("pattern-matches-nothing", "pattern '{pattern}' matches no topic"),
-    "E403": ("invalid-pattern-syntax", "invalid topic pattern '{pattern}': {reason}"),
-    "E404": ("invalid-retry", "retry must be at least 1, not {value}"),
+    "E404": ("invalid-retry", "retry must be between 1 and {limit}, not {value}"),
     "E405": ("invalid-backoff", "backoff minimum {low} is greater than maximum {high}"),
     "E406": ("backoff-without-retry", "backoff needs retry: without retries no delay is ever used"),
     "E407": ("invalid-cron", "invalid cron expression '{cron}': {reason}"),
     "E408": ("zero-duration", "{what} must be longer than zero"),
     "E409": ("duplicate-topic", "duplicate topic '{name}' (first declared at {first})"),
     "E410": ("topic-type", "topic payload must be a message or union, not '{type}'"),
-    "E411": ("rpc-param-type", "RPC parameter '{name}' type '{type}' cannot be sent"),
+    "E412": ("duplicate-emit", "'{handler}' emits '{name}' twice"),
+    "E413": ("duration-too-long", "{what} {value} is longer than the limit of {limit}"),
     # E5xx: services
     "E501": ("duplicate-handler", "duplicate handler name '{name}' in service '{service}'"),
     "E502": ("duplicate-service", "duplicate service '{name}'"),
@@ -107,11 +115,20 @@ def error(code: str, span: Span, help: str | None = None, **args: object) -> Dia
     return Diagnostic(code, span, args, help)
 
 
-def ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Source order, without exact repeats (two rules may notice the same fault)."""
+def ordered(diagnostics: Iterable[Diagnostic], files: Iterable[str] = ()) -> list[Diagnostic]:
+    """Source order, without exact repeats (two rules may notice the same fault).
+
+    Files come in the order of `files` (the order they were read), any others after them by name.
+    """
+    rank = {path: i for i, path in enumerate(files)}
     seen: set[tuple[str, Span, str]] = set()
     out: list[Diagnostic] = []
-    for d in sorted(diagnostics, key=lambda d: (d.span.file, d.span.line, d.span.col, d.code)):
+
+    def place(d: Diagnostic) -> tuple[int, str, int, int, str]:
+        s = d.span
+        return rank.get(s.file, len(rank)), s.file, s.line, s.col, d.code
+
+    for d in sorted(diagnostics, key=place):
         key = (d.code, d.span, d.message)
         if key not in seen:
             seen.add(key)

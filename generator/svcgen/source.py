@@ -49,6 +49,11 @@ class Sources:
     def get(self, path: str) -> SourceFile | None:
         return self._files.get(path)
 
+    @property
+    def paths(self) -> list[str]:
+        """Display paths in the order the files were read: the root, then what it imports."""
+        return list(self._files)
+
 
 def display_path(path: Path) -> str:
     """The path as a user would type it: relative to the working directory when below it."""

@@ -8,7 +8,7 @@ reported by the resolver and are skipped here).
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from svcgen import model as m
 from svcgen.check import declarations, http, messaging, naming, values

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, error
+from svcgen.naming import UNION_TAG
 
 
 def _where(span: m.Span) -> str:
@@ -81,11 +82,49 @@ def unions(model: m.Model) -> Iterator[Diagnostic]:
                 if ref.kind == "scalar":
                     yield error("E107", ref.span, name=ref.name, kind="a scalar type")
                 elif ref.decl_kind is not None and ref.decl_kind != m.DeclKind.MESSAGE:
-                    yield error("E107", ref.span, name=ref.name, kind=f"an {ref.decl_kind}" if ref.decl_kind in ("enum", "error") else f"a {ref.decl_kind}")
+                    yield error(
+                        "E107",
+                        ref.span,
+                        name=ref.name,
+                        kind=f"an {ref.decl_kind}" if ref.decl_kind in ("enum", "error") else f"a {ref.decl_kind}",
+                    )
                 if ref.target is not None:
                     if ref.target in seen:
                         yield error("E108", ref.span, name=ref.name, owner=u.name)
                     seen.add(ref.target)
+
+
+def union_wire_tags(model: m.Model) -> Iterator[Diagnostic]:
+    """E115, E116: the JSON property naming.UNION_TAG tells members apart, so it is theirs alone."""
+    for f in model.files:
+        for u in f.unions:
+            tags: dict[str, m.QualifiedName] = {}
+            for ref in u.members:
+                decl = model.lookup(ref)
+                if not isinstance(decl, m.Message) or ref.target is None:
+                    continue
+                other = tags.get(decl.name)
+                if other is not None and other != ref.target:
+                    yield error(
+                        "E116",
+                        ref.span,
+                        help="the tag on the wire is the message's name; rename one of the messages",
+                        owner=u.name,
+                        tag=decl.name,
+                        first=f"'{other}'",
+                        second=f"'{ref.target}'",
+                    )
+                tags.setdefault(decl.name, ref.target)
+                for fld in decl.fields:
+                    if fld.name == UNION_TAG:
+                        yield error(
+                            "E115",
+                            fld.name_span,
+                            help=f"'{UNION_TAG}' carries the member's name on the wire; rename the field",
+                            name=decl.name,
+                            union=u.name,
+                            tag=UNION_TAG,
+                        )
 
 
 def error_statuses(model: m.Model) -> Iterator[Diagnostic]:
@@ -93,7 +132,12 @@ def error_statuses(model: m.Model) -> Iterator[Diagnostic]:
     for f in model.files:
         for e in f.errors:
             if not 400 <= e.status <= 599:
-                yield error("E307", e.status_span, status=e.status, help="use a 4xx status for client faults, 5xx for server faults")
+                yield error(
+                    "E307",
+                    e.status_span,
+                    status=e.status,
+                    help="use a 4xx status for client faults, 5xx for server faults",
+                )
 
 
 def _all_type_refs(model: m.Model) -> Iterator[tuple[m.TypeRef, str]]:
@@ -116,13 +160,21 @@ def _all_type_refs(model: m.Model) -> Iterator[tuple[m.TypeRef, str]]:
 
 
 def type_uses(model: m.Model) -> Iterator[Diagnostic]:
-    """E110 map keys are strings, E111 errors are not value types, E114 no `T??`-like repeats."""
+    """E110 map keys are strings, E111 errors are not value types."""
     for top, _ in _all_type_refs(model):
         for ref in m.walk_types(top):
-            if ref.kind == "map" and not (ref.args[0].kind == "scalar" and ref.args[0].name == "string" and not ref.args[0].optional):
+            if ref.kind == "map" and not (
+                ref.args[0].kind == "scalar" and ref.args[0].name == "string" and not ref.args[0].optional
+            ):
                 yield error("E110", ref.args[0].span, key=str(ref.args[0]))
             if ref.decl_kind == m.DeclKind.ERROR:
-                yield error("E111", ref.span, name=ref.name, kind="an error", help="errors are thrown with 'throws'; declare a message to carry the same fields")
+                yield error(
+                    "E111",
+                    ref.span,
+                    name=ref.name,
+                    kind="an error",
+                    help="errors are thrown with 'throws'; declare a message to carry the same fields",
+                )
 
 
 def infinite_messages(model: m.Model) -> Iterator[Diagnostic]:
@@ -164,7 +216,16 @@ def infinite_messages(model: m.Model) -> Iterator[Diagnostic]:
                     stack.append((target, step))
 
 
-RULES = (duplicate_declarations, duplicate_fields, enums, unions, error_statuses, type_uses, infinite_messages)
+RULES = (
+    duplicate_declarations,
+    duplicate_fields,
+    enums,
+    unions,
+    union_wire_tags,
+    error_statuses,
+    type_uses,
+    infinite_messages,
+)
 
 
 def iter_all(model: m.Model) -> Iterable[m.Declaration]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, did_you_mean, error
@@ -63,7 +63,9 @@ def paths(model: m.Model) -> Iterator[Diagnostic]:
                         handler=x.handler,
                     )
                 elif param.type.optional:
-                    yield error("E302", param.type.span, name=name, help="a path segment is always present; remove the '?'")
+                    yield error(
+                        "E302", param.type.span, name=name, help="a path segment is always present; remove the '?'"
+                    )
                 elif not _simple(param.type) and not _unbound(param.type):
                     yield error("E310", param.type.span, name=name, type=str(param.type))
 
@@ -83,7 +85,13 @@ def bodies(model: m.Model) -> Iterator[Diagnostic]:
                     names=", ".join(f"'{p.name}'" for p in bodies),
                 )
             if bodies and e.method in NO_BODY_METHODS:
-                yield error("E304", bodies[0].span, method=e.method, name=bodies[0].name, help="use POST, or pass simple values as query parameters")
+                yield error(
+                    "E304",
+                    bodies[0].span,
+                    method=e.method,
+                    name=bodies[0].name,
+                    help="use POST, or pass simple values as query parameters",
+                )
             body = body_param(e)
             for p in e.params:
                 if p.name in in_path or p is body or (bodies and p in bodies) or _unbound(p.type):
@@ -95,23 +103,35 @@ def bodies(model: m.Model) -> Iterator[Diagnostic]:
 
 
 def statuses_and_throws(model: m.Model) -> Iterator[Diagnostic]:
-    """E306, E312, E314 on statuses and responses; E308 only errors are thrown."""
+    """E306, E312, E314 on statuses and responses; E308 only errors are thrown, E317 each once."""
     for service in _services(model):
         for x in service.members:
             if isinstance(x, m.Endpoint):
                 if x.status is not None and x.status_span is not None:
                     if not 200 <= x.status <= 299:
-                        yield error("E306", x.status_span, status=x.status, help="declared errors carry their own status")
+                        yield error(
+                            "E306", x.status_span, status=x.status, help="declared errors carry their own status"
+                        )
                     elif x.status == 204 and x.returns is not None:
                         yield error("E312", x.status_span, help="remove the return type, or use status 200")
                 if x.method == "HEAD" and x.returns is not None:
                     yield error("E314", x.returns.span, handler=x.handler)
             if isinstance(x, (m.Endpoint, m.Rpc)):
+                thrown: set[m.QualifiedName] = set()
                 for ref in x.throws:
+                    if ref.target is not None:
+                        if ref.target in thrown:
+                            yield error("E317", ref.span, handler=x.handler, name=ref.name, help="remove the repeat")
+                        thrown.add(ref.target)
                     if ref.kind == "scalar":
                         yield error("E308", ref.span, name=ref.name, kind="a scalar type")
                     elif ref.decl_kind is not None and ref.decl_kind != m.DeclKind.ERROR:
-                        yield error("E308", ref.span, name=ref.name, kind=f"a {ref.decl_kind}" if ref.decl_kind != "enum" else "an enum")
+                        yield error(
+                            "E308",
+                            ref.span,
+                            name=ref.name,
+                            kind=f"a {ref.decl_kind}" if ref.decl_kind != "enum" else "an enum",
+                        )
 
 
 def _route_key(method: str, path: str) -> tuple[str, str]:

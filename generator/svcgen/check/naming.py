@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, error
-from svcgen.naming import py_attr, py_class, py_enum_member, ts_ident
+from svcgen.emit import FAMILY_FOLDERS
+from svcgen.naming import py_attr, py_class, py_enum_member, py_package, ts_ident
 
 
 def duplicate_handlers(model: m.Model) -> Iterator[Diagnostic]:
@@ -20,9 +21,7 @@ def duplicate_handlers(model: m.Model) -> Iterator[Diagnostic]:
                 seen.add(x.handler)
 
 
-def _collisions(
-    what: str, items: Iterable[tuple[str, m.Span]], convert: Callable[[str], str]
-) -> Iterator[Diagnostic]:
+def _collisions(what: str, items: Iterable[tuple[str, m.Span]], convert: Callable[[str], str]) -> Iterator[Diagnostic]:
     """Two distinct IDL names that one conversion maps to the same identifier."""
     seen: dict[str, str] = {}
     for name, span in items:
@@ -54,6 +53,23 @@ def generated_names(model: m.Model) -> Iterator[Diagnostic]:
                         yield from _collisions("parameter", [(p.name, p.name_span) for p in x.params], py_attr)
     for items in packages.values():
         yield from _collisions("declaration", items, py_class)
+    yield from _collisions("package", [(f.package, f.package_span) for f in model.files], py_package)
 
 
-RULES = (duplicate_handlers, generated_names)
+def reserved_packages(model: m.Model) -> Iterator[Diagnostic]:
+    """E112: a package's output folder may not be one of the folders a mixed build writes itself."""
+    reserved = {folder for folder in FAMILY_FOLDERS.values() if folder}
+    for f in model.files:
+        folder = py_package(f.package)
+        if folder in reserved:
+            yield error(
+                "E112",
+                f.package_span,
+                help="rename the package",
+                what="package",
+                name=f.package,
+                reason=f"its output folder '{folder}/' is where `svcgen build` writes the {folder} target",
+            )
+
+
+RULES = (duplicate_handlers, generated_names, reserved_packages)

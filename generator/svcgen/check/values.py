@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Iterator
 
 from svcgen import model as m
 from svcgen.check.declarations import _owners
@@ -66,7 +66,7 @@ def value_problem(v: m.Value, ref: m.TypeRef, model: m.Model) -> Problem | None:
 def _scalar_problem(v: m.Value, scalar: str) -> Problem | None:
     fits = {
         "bool": v.kind == "name" and v.value in ("true", "false"),
-        "int": v.kind == "int" and INT64[0] <= int(v.value) <= INT64[1],  # type: ignore[arg-type]
+        "int": v.kind == "int",
         "float": v.kind in ("int", "float"),
         "decimal": v.kind in ("int", "float") or (v.kind == "string" and _parses(Decimal, v)),
         "string": v.kind == "string",
@@ -79,10 +79,12 @@ def _scalar_problem(v: m.Value, scalar: str) -> Problem | None:
         "json": True,
     }[scalar]
     if fits:
+        if scalar == "int" and not INT64[0] <= int(v.value) <= INT64[1]:  # type: ignore[arg-type]
+            return "E212", "int is a signed 64-bit integer", v
         return None
     hints = {
         "bool": "write true or false",
-        "int": "write a whole number" if v.kind != "int" else "the value does not fit in 64 bits",
+        "int": "write a whole number",
         "float": "write a number such as 0.5",
         "decimal": 'write a number, or a string such as "19.99"',
         "string": 'write a string in double quotes, as in "text"',
@@ -104,6 +106,45 @@ def _parses(parse: object, v: m.Value) -> bool:
     return True
 
 
+def _values(v: m.Value) -> Iterator[m.Value]:
+    """The value and every value nested in it."""
+    yield v
+    for item in v.items:
+        yield from _values(item)
+    for _, item in v.entries:
+        yield from _values(item)
+
+
+def map_keys(model: m.Model) -> Iterator[Diagnostic]:
+    """E211: a map literal names each key once (JSON would silently keep the last)."""
+    for _, _, fields in _owners(model):
+        for fld in fields:
+            literals = [fld.default] if fld.default is not None else []
+            literals += [x for a in fld.annotations for x in a.args]
+            for top in literals:
+                for v in _values(top):
+                    seen: set[str] = set()
+                    for key, _ in v.entries:
+                        if str(key.value) in seen:
+                            yield error("E211", key.span, key=key.text)
+                        seen.add(str(key.value))
+
+
+def deprecations(model: m.Model) -> Iterator[Diagnostic]:
+    """E210: deprecating a field or parameter only makes sense when it may be left out."""
+    for what, _, fields in _owners(model):
+        for fld in fields:
+            a = fld.annotation("deprecated")
+            if a is not None and fld.required:
+                yield error(
+                    "E210",
+                    a.span,
+                    help="make it optional ('?') or give it a default",
+                    what=what,
+                    name=fld.name,
+                )
+
+
 def defaults(model: m.Model) -> Iterator[Diagnostic]:
     """E201, E202: every default is a value of its field's type."""
     for _, _, fields in _owners(model):
@@ -114,7 +155,9 @@ def defaults(model: m.Model) -> Iterator[Diagnostic]:
             if problem is None:
                 continue
             code, hint, bad = problem
-            if code == "E202":
+            if code == "E212":
+                yield error(code, bad.span, help=hint, value=bad.text)
+            elif code == "E202":
                 enum = next(r for r in m.walk_types(fld.type) if r.decl_kind == m.DeclKind.ENUM)
                 yield error(code, bad.span, help=hint, name=_show(bad), enum=enum.name)
             else:
@@ -125,8 +168,8 @@ def _base(ref: m.TypeRef) -> str:
     return ref.name if ref.kind == "scalar" else ref.kind
 
 
-def annotations(model: m.Model) -> Iterator[Diagnostic]:
-    """E203-E209: known annotations, on fitting types, with fitting arguments."""
+def annotation_uses(model: m.Model) -> Iterator[Diagnostic]:
+    """E203-E209, E212: known annotations, on fitting types, with fitting arguments."""
     for _, _, fields in _owners(model):
         for fld in fields:
             seen: set[str] = set()
@@ -137,7 +180,22 @@ def annotations(model: m.Model) -> Iterator[Diagnostic]:
                 if a.name in seen:
                     yield error("E208", a.span, name=a.name)
                 seen.add(a.name)
+                big = [x for x in a.args if x.kind == "int" and not INT64[0] <= int(x.value) <= INT64[1]]  # type: ignore[arg-type]
+                if big and (a.name == "length" or _base(fld.type) == "int"):
+                    yield error("E212", big[0].span, value=big[0].text)
+                    continue
                 yield from _annotation(fld, a)
+            yield from _bounds_in_order(fld)
+
+
+def _bounds_in_order(fld: m.Field) -> Iterator[Diagnostic]:
+    """E209: @min above @max leaves no valid value."""
+    low, high = fld.annotation("min"), fld.annotation("max")
+    if low is None or high is None or len(low.args) != 1 or len(high.args) != 1:
+        return
+    a, b = low.args[0], high.args[0]
+    if a.kind in ("int", "float") and b.kind in ("int", "float") and Decimal(a.value) > Decimal(b.value):  # type: ignore[arg-type]
+        yield error("E209", high.span, name="max", reason=f"maximum {b.text} is below the minimum {a.text}")
 
 
 def _annotation(fld: m.Field, a: m.Annotation) -> Iterator[Diagnostic]:
@@ -145,7 +203,13 @@ def _annotation(fld: m.Field, a: m.Annotation) -> Iterator[Diagnostic]:
     numbers = [x for x in a.args if x.kind in ("int", "float")]
     if a.name in ("min", "max"):
         if base not in NUMERIC:
-            yield error("E204", a.span, name=a.name, type=str(fld.type), help="@min and @max apply to int, float and decimal; use @length for sizes")
+            yield error(
+                "E204",
+                a.span,
+                name=a.name,
+                type=str(fld.type),
+                help="@min and @max apply to int, float and decimal; use @length for sizes",
+            )
         elif len(a.args) != 1 or len(numbers) != 1:
             yield error("E205", a.span, name=a.name, expected="one number")
         elif base == "int" and numbers[0].kind != "int":
@@ -154,11 +218,17 @@ def _annotation(fld: m.Field, a: m.Annotation) -> Iterator[Diagnostic]:
             yield from _default_within(fld, a, Decimal(numbers[0].value))  # type: ignore[arg-type]
     elif a.name == "length":
         if base not in (*SIZED, "list", "map"):
-            yield error("E204", a.span, name=a.name, type=str(fld.type), help="@length applies to string, bytes, list and map")
+            yield error(
+                "E204", a.span, name=a.name, type=str(fld.type), help="@length applies to string, bytes, list and map"
+            )
         elif not 1 <= len(a.args) <= 2 or any(x.kind != "int" or int(x.value) < 0 for x in a.args):  # type: ignore[arg-type]
-            yield error("E205", a.span, name=a.name, expected="one or two whole numbers >= 0: @length(max) or @length(min, max)")
+            yield error(
+                "E205", a.span, name=a.name, expected="one or two whole numbers >= 0: @length(max) or @length(min, max)"
+            )
         elif len(a.args) == 2 and int(a.args[0].value) > int(a.args[1].value):  # type: ignore[arg-type]
-            yield error("E209", a.span, name=a.name, reason=f"minimum {a.args[0].text} is greater than maximum {a.args[1].text}")
+            yield error(
+                "E209", a.span, name=a.name, reason=f"minimum {a.args[0].text} is greater than maximum {a.args[1].text}"
+            )
         else:
             yield from _default_length(fld, a)
     elif a.name == "pattern":
@@ -177,7 +247,12 @@ def _annotation(fld: m.Field, a: m.Annotation) -> Iterator[Diagnostic]:
                     yield error("E207", d.span, value=d.text, name="pattern")
     elif a.name == "deprecated":
         if len(a.args) > 1 or any(x.kind != "string" for x in a.args):
-            yield error("E205", a.span, name=a.name, expected='nothing, or one string: the reason, as in @deprecated("use tags")')
+            yield error(
+                "E205",
+                a.span,
+                name=a.name,
+                expected='nothing, or one string: the reason, as in @deprecated("use tags")',
+            )
 
 
 def _default_within(fld: m.Field, a: m.Annotation, bound: Decimal) -> Iterator[Diagnostic]:
@@ -201,4 +276,4 @@ def _default_length(fld: m.Field, a: m.Annotation) -> Iterator[Diagnostic]:
         yield error("E207", d.span, value=_show(d), name="length")
 
 
-RULES = (defaults, annotations)
+RULES = (defaults, annotation_uses, map_keys, deprecations)

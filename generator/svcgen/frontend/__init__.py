@@ -29,11 +29,13 @@ def compile_file(root: Path, texts: dict[Path, str] | None = None) -> Compiled:
 
     loaded = load([root], texts)
     if loaded.diagnostics:
-        return Compiled(root, None, tuple(ordered(loaded.diagnostics)), loaded.sources, loaded)
+        found = ordered([*loaded.diagnostics, *loaded.notes], loaded.sources.paths)
+        return Compiled(root, None, tuple(found), loaded.sources, loaded)
     files, problems = resolve(list(loaded.files.values()))
+    problems.extend(loaded.notes)
     root_path = loaded.files[root.resolve()].path
     root_file = next(f for f in files if f.path == root_path)
     model = m.Model(root_file, tuple(files))
     problems.extend(check(model))
-    diagnostics = tuple(ordered(problems))
+    diagnostics = tuple(ordered(problems, loaded.sources.paths))
     return Compiled(root, None if diagnostics else model, diagnostics, loaded.sources, loaded)

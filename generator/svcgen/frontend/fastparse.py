@@ -60,7 +60,7 @@ def tokenize(text: str) -> tuple[list[Token], list[Comment]]:
     finditer = _TOKEN.finditer
     lines = text.split("\n")
     found = [
-        (mt.lastgroup, mt[mt.lastgroup], n, mt.start(mt.lastgroup) + 1)
+        (mt.lastgroup, mt[mt.lastgroup], n, mt.start(mt.lastgroup) + 1)  # type: ignore[index, arg-type]
         for n, line in enumerate(lines, 1)
         for mt in finditer(line)
     ]
@@ -124,9 +124,11 @@ class _Parser:
         return tok
 
     def at(self, text: str) -> bool:
-        """The next token is this punctuation or keyword."""
-        tok = self.toks[self.i]
-        return tok[1] == text and tok[0] in ("P", "NAME")
+        """The next token is this punctuation or keyword.
+
+        Comparing the text is enough: no string, number or path token can spell ';' or 'status'.
+        """
+        return self.toks[self.i][1] == text
 
     def word(self, text: str) -> bool:
         tok = self.toks[self.i]
@@ -153,7 +155,14 @@ class _Parser:
 
     # -- names and types -----------------------------------------------------------------
     def dotted(self) -> tuple[str, Span]:
-        first = self.expect("NAME")
+        toks, i = self.toks, self.i
+        first = toks[i]
+        if first[0] != "NAME":
+            _bail()
+        if toks[i + 1][1] != ".":  # the usual case: one word
+            self.i = i + 1
+            return first[1], Span(self.path, first[2], first[3], first[2], first[3] + len(first[1]))
+        self.i = i + 1
         parts = [first[1]]
         while self.at(".") and self.toks[self.i + 1][0] == "NAME":
             self.i += 1
@@ -317,12 +326,12 @@ class _Parser:
         if keyword == "union":
             name = self.expect("NAME")
             self.punct("=")
-            members = [self.named_type()]
+            options = [self.named_type()]
             while self.at("|"):
                 self.i += 1
-                members.append(self.named_type())
+                options.append(self.named_type())
             self.punct(";")
-            return m.Union_(name[1], package, tuple(members), self.span(first, self.last()), self.tspan(name), doc)
+            return m.Union_(name[1], package, tuple(options), self.span(first, self.last()), self.tspan(name), doc)
         if keyword == "error":
             name = self.expect("NAME")
             status = self.expect("INT")
@@ -512,7 +521,9 @@ class _Parser:
         decls: list[m.Declaration] = []
         while self.peek()[0] != "END":
             decls.append(self.declaration(package))
-        return m.File(self.path, package, package_span, tuple(imports), tuple(decls), doc_above(self.docs, package_span.line))
+        return m.File(
+            self.path, package, package_span, tuple(imports), tuple(decls), doc_above(self.docs, package_span.line)
+        )
 
 
 def parse_fast(source: SourceFile) -> tuple[m.File, tuple[Comment, ...]] | None:

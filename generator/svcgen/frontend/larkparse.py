@@ -141,8 +141,9 @@ class _Builder(Transformer_NonRecursive):
 
     def named_type(self, dotted: tuple[str, Span]) -> m.TypeRef:
         name, span = dotted
-        kind = "scalar" if name in m.SCALARS else "named"
-        return m.TypeRef(kind, name, span)
+        if name in m.SCALARS:
+            return m.TypeRef("scalar", name, span)
+        return m.TypeRef("named", name, span)
 
     @v_args(inline=True, meta=True)
     def list_type(self, meta: Any, item: m.TypeRef) -> m.TypeRef:
@@ -224,9 +225,7 @@ class _Builder(Transformer_NonRecursive):
     @v_args(inline=False, meta=True)
     def field(self, meta: Any, children: list[Any]) -> m.Field:
         name, ref, default, *annotations = children
-        return m.Field(
-            str(name), ref, _span(self.path, meta), _tspan(self.path, name), default, tuple(annotations)
-        )
+        return m.Field(str(name), ref, _span(self.path, meta), _tspan(self.path, name), default, tuple(annotations))
 
     param = field
 
@@ -436,7 +435,8 @@ def _syntax_diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
             return error("E003", span, help=hint, detail=f"expected ';', found {found}")
         return error("E003", span, detail=f"expected {describe_expected(accepts)}, found {found}")
     if isinstance(exc, UnexpectedCharacters):
-        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else "?"
+        pos = exc.pos_in_stream or 0
+        char = source.text[pos] if pos < len(source.text) else "?"
         shown = repr(char)[1:-1] if not char.isprintable() else char
         allowed = describe_expected(exc.allowed or set())
         return error(

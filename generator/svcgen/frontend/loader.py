@@ -6,8 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from svcgen import model as m
-from svcgen.diagnostics import Diagnostic, error
-from svcgen.frontend.parser import Comment, parse
+from svcgen.diagnostics import Diagnostic, did_you_mean, error
+from svcgen.frontend.comments import Comment
+from svcgen.frontend.parser import parse
 from svcgen.source import SourceFile, Sources, Span, display_path
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # far above any service description; keeps memory bounded
@@ -20,7 +21,8 @@ class Loaded:
     sources: Sources = field(default_factory=Sources)
     files: dict[Path, m.File] = field(default_factory=dict)
     comments: dict[str, tuple[Comment, ...]] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # the model cannot be built
+    notes: list[Diagnostic] = field(default_factory=list)  # errors that do not stop resolving
 
     def file_for(self, path: Path) -> m.File | None:
         return self.files.get(path.resolve())
@@ -71,7 +73,8 @@ def load(roots: list[Path], texts: dict[Path, str] | None = None) -> Loaded:
             source, problem = read_source(path, shown)
         if problem is not None:
             if via is not None and problem.code == "E001":
-                problem = error("E010", via.span, path=via.path)
+                hint = _sibling_hint(path)
+                problem = error("E010", via.span, help=hint, path=via.path, reason=problem.args["reason"])
             loaded.diagnostics.append(problem)
             state[key] = "done"
             return
@@ -83,8 +86,17 @@ def load(roots: list[Path], texts: dict[Path, str] | None = None) -> Loaded:
         state[key] = "active"
         if result.file is not None:
             imports: list[m.Import] = []
+            first: dict[Path, m.Import] = {}
             for imp in result.file.imports:
                 target = (key.parent / imp.path).resolve()
+                if target in first:
+                    # harmless to resolve, but surely a slip: say so and import it once
+                    where = f"line {first[target].span.line}"
+                    loaded.notes.append(
+                        error("E012", imp.span, help=f"remove this line; the first import is on {where}", path=imp.path)
+                    )
+                    continue
+                first[target] = imp
                 imports.append(replace(imp, resolved=display_path(target)))
                 visit(target, imp, [*chain, (key, via)])
             loaded.files[key] = replace(result.file, imports=tuple(imports))
@@ -93,3 +105,12 @@ def load(roots: list[Path], texts: dict[Path, str] | None = None) -> Loaded:
     for root in roots:
         visit(root, None, [])
     return loaded
+
+
+def _sibling_hint(path: Path) -> str | None:
+    """'did you mean ...?' among the .idl files beside the one that is missing."""
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.suffix == ".idl"]
+    except OSError:
+        return None
+    return did_you_mean(path.name, names)

@@ -31,9 +31,7 @@ class _Scope:
         if package:
             decl = self.types.get(package, {}).get(name) if package in self.visible else None
             if decl is None:
-                self.diagnostics.append(
-                    error("E101", ref.span, help=_qualified_hint(ref.name, self), name=ref.name)
-                )
+                self.diagnostics.append(error("E101", ref.span, help=_qualified_hint(ref.name, self), name=ref.name))
                 return ref
             return replace(ref, target=m.QualifiedName(package, name), decl_kind=decl.kind)
         own = self.types.get(self.package, {}).get(name)
@@ -41,9 +39,7 @@ class _Scope:
             return replace(ref, target=m.QualifiedName(self.package, name), decl_kind=own.kind)
         found = [p for p in self.visible[1:] if name in self.types.get(p, {})]
         if not found:
-            self.diagnostics.append(
-                error("E101", ref.span, help=did_you_mean(name, self.candidates()), name=name)
-            )
+            self.diagnostics.append(error("E101", ref.span, help=did_you_mean(name, self.candidates()), name=name))
             return ref
         if len(found) > 1:
             self.diagnostics.append(
@@ -66,7 +62,7 @@ class _Scope:
             return ref
         # Most references are scalars: rebuild a node only when something below it changed.
         args = tuple(self.bind(a) for a in ref.args)
-        return ref if all(a is b for a, b in zip(args, ref.args)) else replace(ref, args=args)
+        return ref if all(a is b for a, b in zip(args, ref.args, strict=True)) else replace(ref, args=args)
 
     def visible_topics(self) -> list[m.Topic]:
         return [t for p in self.visible for t in self.topics.get(p, {}).values()]
