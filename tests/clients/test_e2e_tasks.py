@@ -41,6 +41,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     assert built.returncode == 0, built.stderr
     shutil.copy(APP, folder / "app.py")
     port = _free_port()
+    log = (folder / "server.log").open("w")  # a file, not a pipe: a chatty server never blocks
     server = subprocess.Popen(
         [
             sys.executable,
@@ -54,9 +55,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
             "--log-level",
             "warning",
         ],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -67,19 +67,20 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
                 break
             except httpx.TransportError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    out = server.stdout.read() if server.stdout else ""
-                    pytest.fail(f"the example service did not start:\n{out}")
+                    pytest.fail(f"the example service did not start:\n{(folder / 'server.log').read_text()}")
                 time.sleep(0.1)
         yield url, folder
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="module")
 def api(service: tuple[str, Path]) -> Iterator[dict[str, ModuleType]]:
     """The generated client modules of the build, imported from its folder."""
     folder = service[1]
+    _forget_tasks_api()  # another test may have imported a build of the same name
     sys.path.insert(0, str(folder))
     try:
         import tasks_api.acme_common.models as common
@@ -90,8 +91,12 @@ def api(service: tuple[str, Path]) -> Iterator[dict[str, ModuleType]]:
         yield {"client": client, "models": models, "common": common, "base": base}
     finally:
         sys.path.remove(str(folder))
-        for name in [n for n in sys.modules if n == "tasks_api" or n.startswith("tasks_api.")]:
-            del sys.modules[name]
+        _forget_tasks_api()
+
+
+def _forget_tasks_api() -> None:
+    for name in [n for n in sys.modules if n.split(".")[0] == "tasks_api"]:
+        del sys.modules[name]
 
 
 def test_async_client_covers_every_endpoint(service: tuple[str, Path], api: dict[str, Any]) -> None:
