@@ -7,8 +7,10 @@ only when two packages would otherwise bring the same one into a module.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from svcgen import model as m
 from svcgen.naming import pascal, ts_module, ts_type
@@ -29,15 +31,12 @@ SCALARS = {
 }
 
 # Property names that may stand unquoted: ASCII identifiers. Anything else is quoted as a string.
-_IDENT_START = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$")
-_IDENT_REST = _IDENT_START | set("0123456789")
+_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
 
 def property_name(wire: str, quote: Callable[[str], str]) -> str:
     """A wire name as an object-type key: bare when it is an identifier, else a string literal."""
-    if wire and wire[0] in _IDENT_START and all(c in _IDENT_REST for c in wire):
-        return wire
-    return quote(wire)
+    return wire if _IDENT.fullmatch(wire) else quote(wire)
 
 
 @dataclass
@@ -126,6 +125,7 @@ def _bare(ref: m.TypeRef, imports: Imports) -> str:
 GLOBALS = frozenset({"Array", "Promise", "Record", "String"})
 
 
+@cache
 def type_name(name: str) -> str:
     """A declaration's TypeScript name: naming.ts_type, also kept clear of the globals we use."""
     ident = ts_type(name)

@@ -9,16 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svcgen import model as m
-from svcgen.emit.render import tsstr
+from svcgen.emit.render import jsdoc_body, tsstr
 from svcgen.emit.typescript.tstypes import Imports, error_body, property_name, ts_of, type_name
 from svcgen.naming import UNION_TAG, body_param, ts_ident
 
 
 @dataclass(frozen=True)
 class Doc:
-    """JSDoc lines (raw text; the template escapes them with |jsdoc)."""
+    """JSDoc lines (raw text, escaped by jsdoc_body when rendered)."""
 
     lines: tuple[str, ...]
+
+    def block(self, indent: str) -> str:
+        """The comment with a trailing newline, or '' when there is no doc."""
+        if not self.lines:
+            return ""
+        if len(self.lines) == 1:
+            return f"{indent}/** {jsdoc_body(self.lines[0])} */\n"
+        body = "".join(f"{indent} * {jsdoc_body(line)}\n".replace(" * \n", " *\n") for line in self.lines)
+        return f"{indent}/**\n{body}{indent} */\n"
 
 
 def doc_of(text: str | None, deprecated: m.Annotation | None = None) -> Doc:
@@ -35,6 +44,10 @@ class Property:
     key: str  # the wire name, quoted when it is not an identifier
     optional: bool
     type: str
+
+    def lines(self, indent: str) -> str:
+        """Doc comment and `key?: type;`, each line indented, ending in a newline."""
+        return f"{self.doc.block(indent)}{indent}{self.key}{'?' if self.optional else ''}: {self.type};\n"
 
 
 @dataclass(frozen=True)
