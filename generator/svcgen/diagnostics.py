@@ -143,12 +143,12 @@ def render_text(d: Diagnostic, sources: Sources) -> str:
     source = sources.get(s.file)
     text = source.line(s.line) if source else ""
     if text:
-        shown = text.expandtabs(1)
-        if len(shown) > 200:  # a minified or binary line: show only the part around the caret
+        if len(text) > 200:  # a minified or binary line: show only the part around the caret
             start = max(0, s.col - 80)
-            shown = shown[start : start + 160]
+            shown = text[start : start + 160].expandtabs(1)
             col = s.col - start
         else:
+            shown = text.expandtabs(1)
             col = s.col
         width = (s.end_col - s.col) if s.end_line == s.line else len(shown) - col + 1
         width = max(1, min(width, len(shown) - col + 1))

@@ -38,7 +38,7 @@ CASES: dict[str, Case] = {
     ),
     "E005": Case(
         {"a.idl": "package p;\nmessage M { x: " + "list<" * 70 + "int" + ">" * 70 + "; }\n"},
-        "a.idl:2:41: error[E005]: nesting is too deep (more than 64 levels)",
+        "a.idl:2:336: error[E005]: nesting is too deep (more than 64 levels)",
     ),
     "E006": Case(
         {"big.idl": "x"}, "big.idl:1:1: error[E006]: file is too large (16777217 bytes; the limit is 16777216)"

@@ -18,12 +18,12 @@ from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
 from svcgen import model as m
+from svcgen.diagnostics import Diagnostic, error
 from svcgen.frontend.comments import Comment, doc_above, doc_lines
 from svcgen.source import SourceFile, Span
 
-# Deeper type or value nesting than this is left to the Lark path (which reports E005 past
-# its own limit); the recursion here stays far from Python's stack limit.
-MAX_FAST_DEPTH = 32
+MAX_DEPTH = 64  # type and value nesting; deeper input is surely not a real service description
+MAX_DIGITS = 30  # longer integer literals are rejected before int() (Python caps it at 4,300 digits)
 
 # One match per token, white space before it skipped; applied line by line, so the line
 # number is the loop's and the column the match's (Lark counts lines the same way: by "\n").
@@ -37,7 +37,7 @@ _TOKEN = re.compile(
   | (?P<STRING>"(?:[^"\\]|\\.)*")
   | (?P<PATH>/(?![/*])[A-Za-z0-9_\-.~{}/:%]*)
   | (?P<P>->|\.\.|[{}()<>\[\];:,.=|@?*\#])
-  | (?P<BAD>.)
+  | (?P<BAD>[^ \t\r\f])
     )""",
     re.VERBOSE | re.DOTALL,
 )
@@ -52,8 +52,23 @@ class Bail(Exception):
     """The input is outside what this parser accepts; the Lark parser decides."""
 
 
+class Fault(Exception):
+    """Input that parses but cannot be taken (too deep, a number too long): one diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
 def _bail() -> NoReturn:
     raise Bail
+
+
+def whole(text: str, span: Span) -> int:
+    """An integer literal's value; E212 for one too long to be any 64-bit number."""
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise Fault(error("E212", span, value=text if len(text) < 40 else text[:20] + "..."))
+    return int(text)
 
 
 def tokenize(text: str) -> tuple[list[Token], list[Comment]]:
@@ -81,10 +96,10 @@ def tokenize(text: str) -> tuple[list[Token], list[Comment]]:
     return tokens, comments
 
 
-def duration_ms(text: str) -> int:
+def duration_ms(text: str, span: Span) -> int:
     for unit, size in _UNITS_MS:
         if text.endswith(unit) and text[: -len(unit)].isdigit():
-            return int(text[: -len(unit)]) * size
+            return whole(text[: -len(unit)], span) * size
     raise ValueError(text)
 
 
@@ -95,6 +110,12 @@ class _Parser:
         self.i = 0
         self.depth = 0
         self.docs = docs
+
+    def deeper(self, tok: Token) -> None:
+        """One level further into a type or value; E005 past MAX_DEPTH (the stack stays small)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise Fault(error("E005", self.tspan(tok), limit=MAX_DEPTH))
 
     def doc(self, first: Token) -> str | None:
         """The doc comment right above the node whose first token is `first`."""
@@ -177,16 +198,16 @@ class _Parser:
         first = self.peek()
         if first[0] != "NAME":
             _bail()
-        self.depth += 1
-        if self.depth > MAX_FAST_DEPTH:
-            _bail()
         if first[1] == "list":
+            self.deeper(first)
             self.i += 1
             self.punct("<")
             item = self.type()
             self.punct(">")
             ref = m.TypeRef("list", "list", self.span(first, self.last()), (item,))
+            self.depth -= 1
         elif first[1] == "map":
+            self.deeper(first)
             self.i += 1
             self.punct("<")
             key = self.type()
@@ -194,9 +215,9 @@ class _Parser:
             value = self.type()
             self.punct(">")
             ref = m.TypeRef("map", "map", self.span(first, self.last()), (key, value))
+            self.depth -= 1
         else:
             ref = self.named_type()
-        self.depth -= 1
         if self.at("?"):
             self.i += 1
             return m.TypeRef(ref.kind, ref.name, self.span(first, self.last()), ref.args, True)
@@ -207,7 +228,8 @@ class _Parser:
         tok = self.take()
         kind, text = tok[0], tok[1]
         if kind == "INT":
-            return m.Value("int", self.tspan(tok), text, int(text))
+            span = self.tspan(tok)
+            return m.Value("int", span, text, whole(text, span))
         if kind == "FLOAT":
             try:
                 return m.Value("float", self.tspan(tok), text, Decimal(text))
@@ -216,14 +238,13 @@ class _Parser:
         if kind == "STRING":
             return m.Value("string", self.tspan(tok), text, self.string(tok))
         if kind == "DURATION":
-            return m.Value("duration", self.tspan(tok), text, duration_ms(text))
+            span = self.tspan(tok)
+            return m.Value("duration", span, text, duration_ms(text, span))
         if kind == "NAME":
             return m.Value("name", self.tspan(tok), text, text)
         if kind != "P" or text not in ("[", "{"):
             _bail()
-        self.depth += 1
-        if self.depth > MAX_FAST_DEPTH:
-            _bail()
+        self.deeper(tok)
         if text == "[":
             items: list[m.Value] = []
             while not self.at("]"):
@@ -337,7 +358,16 @@ class _Parser:
             status = self.expect("INT")
             fields = self.fields()
             span = self.span(first, self.last())
-            return m.Error(name[1], package, int(status[1]), fields, span, self.tspan(name), self.tspan(status), doc)
+            return m.Error(
+                name[1],
+                package,
+                whole(status[1], self.tspan(status)),
+                fields,
+                span,
+                self.tspan(name),
+                self.tspan(status),
+                doc,
+            )
         if keyword == "topic":
             topic, topic_span = self.dotted()
             self.punct(":")
@@ -367,10 +397,10 @@ class _Parser:
             self.i += 1
             if keyword in ("status", "retry"):
                 number = self.expect("INT")
-                found[keyword] = (int(number[1]), self.tspan(number))
+                found[keyword] = (whole(number[1], self.tspan(number)), self.tspan(number))
             elif keyword == "timeout":
                 when = self.expect("DURATION")
-                found[keyword] = (duration_ms(when[1]), self.tspan(when))
+                found[keyword] = (duration_ms(when[1], self.tspan(when)), self.tspan(when))
             elif keyword == "throws":
                 refs = [self.named_type()]
                 while self.at(","):
@@ -387,7 +417,8 @@ class _Parser:
                 low = self.expect("DURATION")
                 self.punct("..")
                 high = self.expect("DURATION")
-                found[keyword] = ((duration_ms(low[1]), duration_ms(high[1])), self.span(tok, high))
+                span = self.span(tok, high)
+                found[keyword] = ((duration_ms(low[1], span), duration_ms(high[1], span)), span)
 
     def member(self) -> m.Member:
         first = self.expect("NAME")
@@ -472,7 +503,7 @@ class _Parser:
                 when_span=self.tspan(when),
                 handler_span=self.tspan(name),
                 cron=self.string(when) if is_cron else None,
-                interval_ms=None if is_cron else duration_ms(when[1]),
+                interval_ms=None if is_cron else duration_ms(when[1], self.tspan(when)),
                 overlap=overlap,
                 doc=doc,
             )
@@ -527,7 +558,10 @@ class _Parser:
 
 
 def parse_fast(source: SourceFile) -> tuple[m.File, tuple[Comment, ...]] | None:
-    """The file (doc comments attached) and its comments, or None when the Lark parser must decide."""
+    """The file (doc comments attached) and its comments, or None when the Lark parser must decide.
+
+    Raises Fault for input that is well formed but beyond a limit.
+    """
     try:
         tokens, comments = tokenize(source.text)
         return _Parser(source.path, tokens, doc_lines(comments)).file(), tuple(comments)

@@ -19,21 +19,12 @@ from lark.visitors import Transformer_NonRecursive
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, error
 from svcgen.frontend.comments import Comment, doc_above, doc_lines
-from svcgen.frontend.fastparse import duration_ms as _duration_ms
+from svcgen.frontend.fastparse import MAX_DEPTH, duration_ms, whole
+from svcgen.frontend.fastparse import Fault as _Fault
 from svcgen.frontend.parser import ParseResult
 from svcgen.frontend.tokens import describe_expected
 from svcgen.resources import grammar_path
 from svcgen.source import SourceFile, Span
-
-MAX_DEPTH = 64  # type and value nesting; deeper input is surely not a real service description
-
-
-class _Fault(Exception):
-    """A diagnostic raised from inside the transformer; Lark wraps it in VisitError."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
 
 
 @cache
@@ -167,7 +158,8 @@ class _Builder(Transformer_NonRecursive):
 
     # -- values ---------------------------------------------------------------------
     def int_value(self, tok: Token) -> m.Value:
-        return m.Value("int", _tspan(self.path, tok), str(tok), int(tok))
+        span = _tspan(self.path, tok)
+        return m.Value("int", span, str(tok), whole(str(tok), span))
 
     def float_value(self, tok: Token) -> m.Value:
         try:
@@ -180,7 +172,8 @@ class _Builder(Transformer_NonRecursive):
         return m.Value("string", _tspan(self.path, tok), str(tok), self._string(tok))
 
     def duration_value(self, tok: Token) -> m.Value:
-        return m.Value("duration", _tspan(self.path, tok), str(tok), _duration_ms(str(tok)))
+        span = _tspan(self.path, tok)
+        return m.Value("duration", span, str(tok), duration_ms(str(tok), span))
 
     def name_value(self, tok: Token) -> m.Value:
         return m.Value("name", _tspan(self.path, tok), str(tok), str(tok))
@@ -262,7 +255,7 @@ class _Builder(Transformer_NonRecursive):
         return m.Error(
             str(name),
             "",
-            int(status),
+            whole(str(status), _tspan(self.path, status)),
             tuple(fields),
             _span(self.path, meta),
             _tspan(self.path, name),
@@ -276,7 +269,7 @@ class _Builder(Transformer_NonRecursive):
 
     # -- service members ------------------------------------------------------------
     def status_clause(self, tok: Token) -> tuple[str, Any, Span]:
-        return "status", int(tok), _tspan(self.path, tok)
+        return "status", whole(str(tok), _tspan(self.path, tok)), _tspan(self.path, tok)
 
     @v_args(inline=False, meta=True)
     def throws_clause(self, meta: Any, refs: list[m.TypeRef]) -> tuple[str, Any, Span]:
@@ -287,14 +280,15 @@ class _Builder(Transformer_NonRecursive):
         return "emits", tuple(m.TopicRef(n, s) for n, s in names), _span(self.path, meta)
 
     def timeout_clause(self, tok: Token) -> tuple[str, Any, Span]:
-        return "timeout", _duration_ms(str(tok)), _tspan(self.path, tok)
+        return "timeout", duration_ms(str(tok), _tspan(self.path, tok)), _tspan(self.path, tok)
 
     def retry_clause(self, tok: Token) -> tuple[str, Any, Span]:
-        return "retry", int(tok), _tspan(self.path, tok)
+        return "retry", whole(str(tok), _tspan(self.path, tok)), _tspan(self.path, tok)
 
     @v_args(inline=True, meta=True)
     def backoff_clause(self, meta: Any, low: Token, high: Token) -> tuple[str, Any, Span]:
-        return "backoff", (_duration_ms(str(low)), _duration_ms(str(high))), _span(self.path, meta)
+        span = _span(self.path, meta)
+        return "backoff", (duration_ms(str(low), span), duration_ms(str(high), span)), span
 
     def _clauses(self, clauses: list[tuple[str, Any, Span]]) -> dict[str, tuple[Any, Span]]:
         """Clauses by keyword; a repeated one is a diagnostic here, since the model keeps one."""
@@ -370,7 +364,7 @@ class _Builder(Transformer_NonRecursive):
             when_span=_tspan(self.path, when),
             handler_span=_tspan(self.path, name),
             cron=self._string(when) if is_cron else None,
-            interval_ms=None if is_cron else _duration_ms(str(when)),
+            interval_ms=None if is_cron else duration_ms(str(when), _tspan(self.path, when)),
             overlap=bool(overlap),
         )
 
@@ -421,7 +415,10 @@ def _syntax_diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
         last = source.text.rstrip()
         lines = last.split("\n")
         line, col = len(lines), len(lines[-1]) + 1
-        expected = describe_expected(getattr(exc, "expected", set()) or set())
+        # `accepts` is what the parser state really takes; `expected` also holds what LALR's
+        # merged lookaheads would allow after a reduction, which reads as noise.
+        accepts = getattr(exc, "accepts", None) or getattr(exc, "expected", None) or set()
+        expected = describe_expected(accepts)
         return error("E003", Span.point(source.path, line, col), detail=f"unexpected end of file, expected {expected}")
     if isinstance(exc, UnexpectedToken):
         tok = exc.token

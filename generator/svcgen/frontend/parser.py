@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic
 from svcgen.frontend.comments import Comment
-from svcgen.frontend.fastparse import parse_fast
+from svcgen.frontend.fastparse import Fault, parse_fast
 from svcgen.source import SourceFile
 
 __all__ = ["Comment", "ParseResult", "parse"]
@@ -28,7 +28,10 @@ class ParseResult:
 
 def parse(source: SourceFile) -> ParseResult:
     """Parse one file. Syntax errors come back as diagnostics; this never raises on any input."""
-    fast = parse_fast(source)
+    try:
+        fast = parse_fast(source)
+    except Fault as exc:
+        return ParseResult(None, (), (exc.diagnostic,))
     if fast is not None:
         file, comments = fast
         return ParseResult(file, comments, ())

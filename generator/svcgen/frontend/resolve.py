@@ -133,9 +133,14 @@ def _bind_optional(ref: m.TypeRef | None, scope: _Scope) -> m.TypeRef | None:
     return scope.bind(ref) if ref is not None else None
 
 
+def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    return all(x is y for x, y in zip(a, b, strict=True))
+
+
 def _bind_declaration(d: m.Declaration, scope: _Scope) -> m.Declaration:
     if isinstance(d, (m.Message, m.Error)):
-        return replace(d, fields=_bind_fields(d.fields, scope))
+        fields = _bind_fields(d.fields, scope)
+        return d if _same(fields, d.fields) else replace(d, fields=fields)
     if isinstance(d, m.Union_):
         return replace(d, members=tuple(scope.bind(r) for r in d.members))
     if isinstance(d, m.Topic):
