@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +26,30 @@ class Compiled:
     loaded: Loaded
 
 
+@contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building the model.
+
+    The front end allocates hundreds of thousands of small immutable objects and no cycles;
+    the collector would walk all of them again and again (a third of the time of a large
+    check). Reference counting still frees everything; the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compile_file(root: Path, texts: dict[Path, str] | None = None) -> Compiled:
     """Parse, resolve and check one root file with its imports (stages with gates)."""
+    with _without_cycle_collector():
+        return _compile(root, texts)
+
+
+def _compile(root: Path, texts: dict[Path, str] | None) -> Compiled:
     from svcgen.check import check  # the checker imports croniter; keep `--help` light
 
     loaded = load([root], texts)
