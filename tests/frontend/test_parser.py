@@ -209,6 +209,21 @@ def test_doc_needs_to_touch_its_node() -> None:
     assert [d.doc for d in f.declarations] == [None, None]
 
 
+def test_doc_belongs_to_the_first_node_on_its_line_only() -> None:
+    f = both(
+        "/// pkg\npackage p;\n/// colours\nenum E { a; b; }\n"
+        "service S {\n  /// op\n  GET /m/{id} get(id: int, q: string?);\n}\n"
+    )
+    enum, service = f.declarations
+    assert f.package_doc == "pkg"
+    assert isinstance(enum, m.Enum) and enum.doc == "colours"
+    assert [v.doc for v in enum.values] == [None, None]
+    assert isinstance(service, m.Service)
+    (endpoint,) = service.members
+    assert isinstance(endpoint, m.Endpoint) and endpoint.doc == "op"
+    assert [p.doc for p in endpoint.params] == [None, None]
+
+
 @pytest.mark.parametrize(
     "text",
     [

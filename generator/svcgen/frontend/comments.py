@@ -20,18 +20,29 @@ class Comment:
         return self.own_line and self.text.startswith("///") and not self.text.startswith("////")
 
 
-def doc_lines(comments: Iterable[Comment]) -> dict[int, str]:
-    """Line number -> text of each doc comment line (without `///` and one space)."""
-    return {c.line: c.text[3:].removeprefix(" ") for c in comments if c.is_doc}
+class DocTable:
+    """The doc comments of one file, handed out to nodes as the parser meets them.
 
+    A doc belongs to the first node on the line below it: parsers ask for parents before
+    children, in source order, so once a line's doc is taken, later nodes on that line
+    (the values of `enum E { a; b; }`, the parameters of an endpoint) get none.
+    """
 
-def doc_above(docs: dict[int, str], line: int) -> str | None:
-    """The doc comment on the lines right above `line` (no blank line between), if any."""
-    if line - 1 not in docs:
-        return None
-    lines: list[str] = []
-    n = line - 1
-    while n in docs:
-        lines.append(docs[n])
-        n -= 1
-    return "\n".join(reversed(lines))
+    def __init__(self, comments: Iterable[Comment]) -> None:
+        self._lines = {c.line: c.text[3:].removeprefix(" ") for c in comments if c.is_doc}
+        self._claimed: set[int] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self._lines)
+
+    def take(self, line: int) -> str | None:
+        """The doc on the lines right above `line` (no blank line between), once per line."""
+        if line - 1 not in self._lines or line in self._claimed:
+            return None
+        self._claimed.add(line)
+        lines: list[str] = []
+        n = line - 1
+        while n in self._lines:
+            lines.append(self._lines[n])
+            n -= 1
+        return "\n".join(reversed(lines))

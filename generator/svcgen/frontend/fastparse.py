@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, error
-from svcgen.frontend.comments import Comment, doc_above, doc_lines
+from svcgen.frontend.comments import Comment, DocTable
 from svcgen.source import SourceFile, Span
 
 MAX_DEPTH = 64  # type and value nesting; deeper input is surely not a real service description
@@ -104,7 +104,7 @@ def duration_ms(text: str, span: Span) -> int:
 
 
 class _Parser:
-    def __init__(self, path: str, tokens: list[Token], docs: dict[int, str]) -> None:
+    def __init__(self, path: str, tokens: list[Token], docs: DocTable) -> None:
         self.path = path
         self.toks = tokens
         self.i = 0
@@ -119,7 +119,7 @@ class _Parser:
 
     def doc(self, first: Token) -> str | None:
         """The doc comment right above the node whose first token is `first`."""
-        return doc_above(self.docs, first[2]) if self.docs else None
+        return self.docs.take(first[2]) if self.docs else None
 
     # -- tokens and spans --------------------------------------------------------------
     def peek(self) -> Token:
@@ -542,6 +542,7 @@ class _Parser:
     def file(self) -> m.File:
         self.expect("NAME", "package")
         package, package_span = self.dotted()
+        package_doc = self.docs.take(package_span.line) if self.docs else None
         self.punct(";")
         imports: list[m.Import] = []
         while self.word("import"):
@@ -553,7 +554,7 @@ class _Parser:
         while self.peek()[0] != "END":
             decls.append(self.declaration(package))
         return m.File(
-            self.path, package, package_span, tuple(imports), tuple(decls), doc_above(self.docs, package_span.line)
+            self.path, package, package_span, tuple(imports), tuple(decls), package_doc
         )
 
 
@@ -564,6 +565,6 @@ def parse_fast(source: SourceFile) -> tuple[m.File, tuple[Comment, ...]] | None:
     """
     try:
         tokens, comments = tokenize(source.text)
-        return _Parser(source.path, tokens, doc_lines(comments)).file(), tuple(comments)
+        return _Parser(source.path, tokens, DocTable(comments)).file(), tuple(comments)
     except (Bail, IndexError, RecursionError):
         return None

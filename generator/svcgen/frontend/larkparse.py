@@ -18,7 +18,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, error
-from svcgen.frontend.comments import Comment, doc_above, doc_lines
+from svcgen.frontend.comments import Comment, DocTable
 from svcgen.frontend.fastparse import MAX_DEPTH, duration_ms, whole
 from svcgen.frontend.fastparse import Fault as _Fault
 from svcgen.frontend.parser import ParseResult
@@ -457,29 +457,30 @@ def _previous_code_line(source: SourceFile, line: int) -> int | None:
 
 def _attach_docs(file: m.File, comments: tuple[Comment, ...]) -> m.File:
     """Give each node the `///` lines directly above its first line (no blank line between)."""
-    docs = doc_lines(comments)
+    docs = DocTable(comments)
     if not docs:
         return file
 
     def fields(items: tuple[m.Field, ...]) -> tuple[m.Field, ...]:
-        return tuple(replace(f, doc=doc_above(docs, f.span.line)) for f in items)
+        return tuple(replace(f, doc=docs.take(f.span.line)) for f in items)
 
     def member(x: m.Member) -> m.Member:
-        doc = doc_above(docs, x.span.line)
+        doc = docs.take(x.span.line)
         if isinstance(x, (m.Endpoint, m.Rpc, m.Socket)):
             return replace(x, doc=doc, params=fields(x.params))
         return replace(x, doc=doc)
 
+    package_doc = docs.take(file.package_span.line)  # first: it stands first in the file
     decls: list[m.Declaration] = []
     for d in file.declarations:
-        doc = doc_above(docs, d.span.line)
+        doc = docs.take(d.span.line)
         if isinstance(d, (m.Message, m.Error)):
             decls.append(replace(d, doc=doc, fields=fields(d.fields)))
         elif isinstance(d, m.Enum):
-            values = tuple(replace(v, doc=doc_above(docs, v.span.line)) for v in d.values)
+            values = tuple(replace(v, doc=docs.take(v.span.line)) for v in d.values)
             decls.append(replace(d, doc=doc, values=values))
         elif isinstance(d, m.Service):
             decls.append(replace(d, doc=doc, members=tuple(member(x) for x in d.members)))
         else:
             decls.append(replace(d, doc=doc))
-    return replace(file, declarations=tuple(decls), package_doc=doc_above(docs, file.package_span.line))
+    return replace(file, declarations=tuple(decls), package_doc=package_doc)
