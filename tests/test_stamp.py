@@ -83,3 +83,15 @@ def test_the_shortcut_can_be_turned_off(project: Path, monkeypatch: pytest.Monke
     build(project)
     monkeypatch.setenv("SVCGEN_NO_STAMP", "1")
     assert not fresh(project)
+
+
+def test_old_stamps_are_pruned_once_there_are_many(project: Path) -> None:
+    folder = project / "cache/svcgen/stamps"
+    folder.mkdir(parents=True)
+    old = [folder / f"old{i}.json" for i in range(stamp.KEEP + 1)]
+    for path in old:
+        path.write_text("{}")
+        os.utime(path, (0, 0))
+    build(project)
+    assert not any(p.exists() for p in old)
+    assert fresh(project)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path, PurePosixPath
 
 from svcgen import __version__
@@ -90,5 +91,21 @@ def record(root: Path, out: Path, targets: list[str], sources: list[str], files:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(stamp), encoding="utf-8")
         os.replace(tmp, path)
+        _prune(path.parent)
     except OSError:  # a cache we cannot write only costs the next no-op build its shortcut
         pass
+
+
+KEEP = 200  # stamps kept regardless of age
+MAX_AGE_S = 7 * 24 * 3600
+
+
+def _prune(folder: Path) -> None:
+    """One stamp per output folder ever built (every test's temporary folder too): drop old ones."""
+    entries = list(os.scandir(folder))
+    if len(entries) <= KEEP:
+        return
+    cutoff = time.time() - MAX_AGE_S
+    for entry in entries:
+        if entry.stat().st_mtime < cutoff:
+            Path(entry.path).unlink(missing_ok=True)
