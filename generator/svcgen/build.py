@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from svcgen import emit, stamp
 from svcgen import model as m
+from svcgen.pyformat import format_python
 from svcgen.writer import MANIFEST, apply, manifest_text, plan
 
 
@@ -44,7 +45,7 @@ def generate(model: m.Model, root: Path, targets: list[str]) -> dict[PurePosixPa
     """Everything one build writes for one root file, manifest included."""
     selected = emit.select(targets)
     options = emit.Options(source_names(model, root))
-    files = emit.run(model, options, selected)
+    files = format_python(emit.run(model, options, selected))
     sources = {options.source_name(f.path): Path(f.path).read_text(encoding="utf-8") for f in model.files}
     files[PurePosixPath(MANIFEST)] = manifest_text(files, sources)
     return files

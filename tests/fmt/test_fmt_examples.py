@@ -8,7 +8,7 @@ import pytest
 from svcgen.fmt import format_text
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path("/work/shared/idl/valid")
+SHARED = ROOT.parent / "shared/idl/valid"  # beside the checkout, as in CI
 EXAMPLES = sorted(ROOT.glob("examples/**/*.idl"))
 SHARED_FILES = sorted(SHARED.glob("*.idl"))
 # types.idl shows one-line bodies (`enum Color { red; green; blue; }`), which fmt splits.

@@ -11,9 +11,15 @@ from svcgen.build import generate
 from svcgen.frontend import compile_file
 
 ROOT = Path(__file__).resolve().parents[2]
-VALID = sorted(p for p in Path("/work/shared/idl/valid").glob("*.idl") if p.name != "common.idl")
+# The shared IDL contract lies beside the checkout (as in CI); without it the examples still run.
+VALID = sorted(p for p in (ROOT.parent / "shared/idl/valid").glob("*.idl") if p.name != "common.idl")
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*/*.idl") if p.stem == p.parent.name)
-SOURCES = {f"valid_{p.stem}": p for p in VALID} | {f"example_{p.stem}": p for p in EXAMPLES}
+EXTRA = sorted((Path(__file__).parent / "idl").glob("*.idl"))
+SOURCES = (
+    {f"valid_{p.stem}": p for p in VALID}
+    | {f"example_{p.stem}": p for p in EXAMPLES}
+    | {f"extra_{p.stem}": p for p in EXTRA}
+)
 BIN = Path(sys.executable).parent
 
 

@@ -27,6 +27,16 @@ class RouterView:
     param: str  # create_app's parameter for this service
     routes: tuple[RouteView, ...]
 
+    @property
+    def registration(self) -> str:
+        """create_app's call that puts these routes on the app's own router."""
+        return layout.call(f"{self.function}(", [self.param, "app.router"], ")", indent=4)
+
+    @property
+    def signature(self) -> str:
+        args = [f"impl: {self.service}", "router: APIRouter | None = None"]
+        return layout.call(f"def {self.function}(", args, ") -> APIRouter:")
+
 
 @dataclass(frozen=True)
 class HttpModule:
@@ -35,6 +45,15 @@ class HttpModule:
     routers: tuple[RouterView, ...]
     title: str
     description: str
+
+    @property
+    def create_app_signature(self) -> str:
+        args = [f"{r.param}: {r.service}" for r in self.routers]
+        return layout.call("def create_app(", args, ") -> FastAPI:")
+
+    @property
+    def service_list(self) -> str:
+        return layout.call("services = [", [r.param for r in self.routers], "]", indent=4)
 
 
 def _summary(doc: str | None) -> tuple[str | None, str | None]:

@@ -39,10 +39,8 @@ def docstring(text: str | None, indent: int) -> str:
     pad = " " * indent
     lines = [line.rstrip() for line in docstring_body(text.strip()).expandtabs().splitlines()]
     if len(lines) == 1:
-        single = f'{pad}"""{lines[0]}"""'
-        if len(single) <= LINE:
-            return single
-        return f'{pad}"""{lines[0]}\n{pad}"""'
+        # black keeps a one-line docstring on one line, however long (it cannot split text)
+        return f'{pad}"""{lines[0]}"""'
     out = [f'{pad}"""{lines[0]}']
     out.extend(f"{pad}{line}" if line else "" for line in lines[1:])
     out.append(f'{pad}"""')
