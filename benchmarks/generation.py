@@ -60,7 +60,7 @@ def usable_targets() -> list[str]:
     from svcgen import emit
 
     usable = []
-    for name in emit.available():
+    for name in emit.TARGETS:
         try:
             emit.TARGETS[name].load()
             usable.append(name)

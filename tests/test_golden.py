@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 import pytest
-
 from svcgen.build import generate
 from svcgen.frontend import compile_file
 

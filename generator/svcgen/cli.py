@@ -7,9 +7,9 @@ Heavy modules (lark, jinja2, black, croniter) are imported inside the commands s
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -38,7 +38,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = None,
 ) -> None:
@@ -60,12 +60,21 @@ def check(files: Files, format: FormatOpt = Format.text) -> None:
 @app.command()
 def build(
     files: Files,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: [tool.svcgen] out, else ./generated).")] = None,
-    target: Annotated[
-        Optional[list[str]],
-        typer.Option("--target", "-t", help="Only these targets (repeatable): python-models, python-server, python-client, typescript, docs, all."),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default: [tool.svcgen] out, else ./generated).")
     ] = None,
-    check_only: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 and list the stale files if the output is not up to date.")] = False,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="Only these targets (repeatable): python-models, python-server, python-client, typescript, all.",
+        ),
+    ] = None,
+    check_only: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 and list the stale files if the output is not up to date."),
+    ] = False,
     format: FormatOpt = Format.text,
 ) -> None:
     """Check IDL files and generate code for them."""
@@ -84,7 +93,9 @@ def build(
 @app.command()
 def fmt(
     files: Files,
-    check_only: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 and name the files that are not formatted.")] = False,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 and name the files that are not formatted.")
+    ] = False,
 ) -> None:
     """Rewrite IDL files in the one canonical layout, keeping every comment."""
     from svcgen.commands import run_fmt

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal, Union
+from typing import Literal
 
 from svcgen.source import Span
 
@@ -190,7 +190,7 @@ class Error:
     kind: Literal[DeclKind.ERROR] = DeclKind.ERROR
 
 
-TypeDecl = Union[Message, Enum, Union_, Error]
+TypeDecl = Message | Enum | Union_ | Error
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +302,7 @@ class Socket:
     member: Literal["socket"] = "socket"
 
 
-Member = Union[Endpoint, Rpc, Consumer, Schedule, Socket]
+Member = Endpoint | Rpc | Consumer | Schedule | Socket
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +335,7 @@ class Service:
         return tuple(m for m in self.members if isinstance(m, Socket))
 
 
-Declaration = Union[Message, Enum, Union_, Error, Topic, Service]
+Declaration = Message | Enum | Union_ | Error | Topic | Service
 
 
 @dataclass(frozen=True, slots=True)

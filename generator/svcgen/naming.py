@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from functools import lru_cache
+from functools import cache
 
 from svcgen import model as m
 
@@ -63,18 +63,16 @@ PY_RESERVED = frozenset(
     }
 )
 
-TS_RESERVED = frozenset(
-    """break case catch class const continue debugger default delete do else enum export extends
+TS_RESERVED = frozenset("""break case catch class const continue debugger default delete do else enum export extends
     false finally for function if import in instanceof new null return super switch this throw true
     try typeof var void while with as implements interface let package private protected public
     static yield any boolean constructor declare get module require number set string symbol type
-    from of await async undefined never unknown object""".split()
-)
+    from of await async undefined never unknown object""".split())
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(name: str) -> tuple[str, ...]:
     return tuple(w.lower() for part in name.split("_") for w in _WORD.findall(part))
 

@@ -51,18 +51,21 @@ def needs_black(text: str) -> bool:
 
 
 def _black(text: str) -> str:
+    from importlib.metadata import version
+
     import black  # heavy: imported only when some file needs it
+    from black.mode import Mode, TargetVersion
 
     from svcgen import __version__
 
-    key = hashlib.sha256(f"{black.__version__}\0{__version__}\0{text}".encode()).hexdigest()
+    key = hashlib.sha256(f"{version('black')}\0{__version__}\0{text}".encode()).hexdigest()
     if key in _MEMORY:
         return _MEMORY[key]
     cached = _cache_dir() / key[:2] / key
     try:
         result = cached.read_text(encoding="utf-8")
     except OSError:
-        mode = black.Mode(line_length=LINE, target_versions={black.TargetVersion.PY311})
+        mode = Mode(line_length=LINE, target_versions={TargetVersion.PY311})
         result = black.format_str(text, mode=mode)
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +80,4 @@ def _black(text: str) -> str:
 
 def format_python(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
     """The same files, with each Python file that needs it passed through black."""
-    return {
-        path: _black(text) if path.suffix == ".py" and needs_black(text) else text for path, text in files.items()
-    }
+    return {path: _black(text) if path.suffix == ".py" and needs_black(text) else text for path, text in files.items()}

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from svcgen.build import generate
 from svcgen.frontend import compile_file
 

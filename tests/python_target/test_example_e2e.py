@@ -36,7 +36,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copy(ROOT / "examples/tasks/app.py", base / "app.py")
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(base), "app:app", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(base),
+            "app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, "PYTHONPATH": str(base)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -129,10 +140,21 @@ def test_websocket_room_receives_tagged_union_members(server: str) -> None:
 def test_schemathesis_no_server_errors_and_conforming_responses(server: str, tmp_path: Path) -> None:
     r = subprocess.run(
         [
-            str(BIN / "schemathesis"), "run", server + "/openapi.json",
-            "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance",
-            "--max-examples", "25", "--phases", "examples,fuzzing", "--generation-deterministic", "--no-color",
+            str(BIN / "schemathesis"),
+            "run",
+            server + "/openapi.json",
+            "--checks",
+            "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance",
+            "--max-examples",
+            "25",
+            "--phases",
+            "examples,fuzzing",
+            "--generation-deterministic",
+            "--no-color",
         ],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,  # it leaves a .schemathesis/ folder
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,  # it leaves a .schemathesis/ folder
     )
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]

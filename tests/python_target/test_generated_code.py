@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from python_target_support import BIN, SOURCES, python_build
 
 
@@ -26,7 +25,19 @@ def test_mypy_strict(built: Path) -> None:
 
 def test_ruff(built: Path) -> None:
     # the repository's rule set; E501 is off there too (the header line is long by design)
-    r = run("ruff", "check", "--no-cache", "--select", "E,F,W,I,UP,B", "--ignore", "E501", "--target-version", "py311", ".", cwd=built)
+    r = run(
+        "ruff",
+        "check",
+        "--no-cache",
+        "--select",
+        "E,F,W,I,UP,B",
+        "--ignore",
+        "E501",
+        "--target-version",
+        "py311",
+        ".",
+        cwd=built,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 

@@ -7,17 +7,18 @@ from collections.abc import Iterable, Iterator
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, error
 from svcgen.naming import UNION_TAG
+from svcgen.source import Span
 
 
-def _where(span: m.Span) -> str:
+def _where(span: Span) -> str:
     return f"{span.file}:{span.line}:{span.col}"
 
 
 def duplicate_declarations(model: m.Model) -> Iterator[Diagnostic]:
     """E102, E409, E502: one name per package, per kind of namespace."""
-    types: dict[tuple[str, str], m.Span] = {}
-    topics: dict[tuple[str, str], m.Span] = {}
-    services: dict[tuple[str, str], m.Span] = {}
+    types: dict[tuple[str, str], Span] = {}
+    topics: dict[tuple[str, str], Span] = {}
+    services: dict[tuple[str, str], Span] = {}
     for f in model.files:
         for d in f.declarations:
             key = (d.package, d.name)

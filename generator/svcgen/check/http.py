@@ -130,7 +130,7 @@ def statuses_and_throws(model: m.Model) -> Iterator[Diagnostic]:
                             "E308",
                             ref.span,
                             name=ref.name,
-                            kind=f"a {ref.decl_kind}" if ref.decl_kind != "enum" else "an enum",
+                            kind=f"a {ref.decl_kind}" if ref.decl_kind != m.DeclKind.ENUM else "an enum",
                         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, did_you_mean, error
+from svcgen.source import Span
 
 CRON_FIELDS_5 = ("minute", "hour", "day-of-month", "month", "day-of-week")
 CRON_FIELDS_6 = ("second", *CRON_FIELDS_5)
@@ -92,7 +93,7 @@ def schedules(model: m.Model) -> Iterator[Diagnostic]:
             yield from _too_long("the timeout", x.timeout_ms, x.timeout_span)
 
 
-def _too_long(what: str, ms: int, span: m.Span) -> Iterator[Diagnostic]:
+def _too_long(what: str, ms: int, span: Span) -> Iterator[Diagnostic]:
     """E413: a delay longer than a year."""
     if ms > MAX_DELAY_MS:
         yield error("E413", span, what=what, value=_ms(ms), limit="365d")

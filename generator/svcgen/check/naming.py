@@ -8,6 +8,7 @@ from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, error
 from svcgen.emit import FAMILY_FOLDERS
 from svcgen.naming import py_attr, py_class, py_enum_member, py_package, ts_ident
+from svcgen.source import Span
 
 
 def duplicate_handlers(model: m.Model) -> Iterator[Diagnostic]:
@@ -21,7 +22,7 @@ def duplicate_handlers(model: m.Model) -> Iterator[Diagnostic]:
                 seen.add(x.handler)
 
 
-def _collisions(what: str, items: Iterable[tuple[str, m.Span]], convert: Callable[[str], str]) -> Iterator[Diagnostic]:
+def _collisions(what: str, items: Iterable[tuple[str, Span]], convert: Callable[[str], str]) -> Iterator[Diagnostic]:
     """Two distinct IDL names that one conversion maps to the same identifier."""
     seen: dict[str, str] = {}
     for name, span in items:
@@ -34,7 +35,7 @@ def _collisions(what: str, items: Iterable[tuple[str, m.Span]], convert: Callabl
 
 def generated_names(model: m.Model) -> Iterator[Diagnostic]:
     """E113: distinct IDL names must stay distinct in Python and TypeScript."""
-    packages: dict[str, list[tuple[str, m.Span]]] = {}
+    packages: dict[str, list[tuple[str, Span]]] = {}
     for f in model.files:
         for d in f.declarations:
             if not isinstance(d, m.Topic):

@@ -60,9 +60,7 @@ def environment(target: str) -> Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(
-        pystr=pystr, tsstr=tsstr, docstring=docstring_body, jsdoc=jsdoc_body, py_comment=py_comment
-    )
+    env.filters.update(pystr=pystr, tsstr=tsstr, docstring=docstring_body, jsdoc=jsdoc_body, py_comment=py_comment)
     return env
 
 

@@ -553,9 +553,7 @@ class _Parser:
         decls: list[m.Declaration] = []
         while self.peek()[0] != "END":
             decls.append(self.declaration(package))
-        return m.File(
-            self.path, package, package_span, tuple(imports), tuple(decls), package_doc
-        )
+        return m.File(self.path, package, package_span, tuple(imports), tuple(decls), package_doc)
 
 
 def parse_fast(source: SourceFile) -> tuple[m.File, tuple[Comment, ...]] | None:

@@ -96,7 +96,7 @@ def _tspan(file: str, tok: Token) -> Span:
 
 
 @v_args(inline=True)
-class _Builder(Transformer_NonRecursive):
+class _Builder(Transformer_NonRecursive[Token, Any]):
     """Builds model nodes bottom-up; positions come from Lark's propagated meta."""
 
     def __init__(self, path: str) -> None:

@@ -137,7 +137,10 @@ def _endpoint(x: m.Endpoint, types: TypeNamer) -> RouteView:
     if returns is not None:
         lines = [layout.call(f"return await impl.{name}(", call_args, ")", 8)]
     else:
-        lines = [layout.call(f"await impl.{name}(", call_args, ")", 8), f"        return Response(status_code={status})"]
+        lines = [
+            layout.call(f"await impl.{name}(", call_args, ")", 8),
+            f"        return Response(status_code={status})",
+        ]
     sig = _def(name, params, returns or "Response")
     return RouteView(_decorator(x.method.lower(), args), sig, tuple(lines))
 
@@ -162,10 +165,27 @@ def _socket(svc: m.Service, x: m.Socket, types: TypeNamer) -> RouteView:
     receives = f"TypeAdapter({types.annotation(x.receives)})" if x.receives else "None"
     key = "(" + ", ".join(f"str({py_attr(p.name)})" for p in x.params) + ("," if len(x.params) == 1 else "") + ")"
     kwargs = "".join(f", {py_attr(p.name)}={py_attr(p.name)}" for p in x.params)
-    sig = "    async def " + name + "(\n" + "\n".join(f"        {p}," for p in ["websocket: WebSocket", *params]) + "\n    ) -> None:"
+    sig = (
+        "    async def "
+        + name
+        + "(\n"
+        + "\n".join(f"        {p}," for p in ["websocket: WebSocket", *params])
+        + "\n    ) -> None:"
+    )
     lines = [
         layout.call(f"connection: {conn_type} = Connection(", ["websocket", sends, receives], ")", 8),
-        layout.call("await serve(", ["websocket", "impl.runtime.hub", f"({pystr(room_name(svc, x))}, {key})", "connection", f"lambda c: impl.{name}(c{kwargs})"], ")", 8),
+        layout.call(
+            "await serve(",
+            [
+                "websocket",
+                "impl.runtime.hub",
+                f"({pystr(room_name(svc, x))}, {key})",
+                "connection",
+                f"lambda c: impl.{name}(c{kwargs})",
+            ],
+            ")",
+            8,
+        ),
     ]
     return RouteView(f"    @router.websocket({pystr(x.path)})", sig, tuple(lines))
 

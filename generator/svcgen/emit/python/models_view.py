@@ -141,7 +141,9 @@ def _union(union: m.Union_, types: TypeNamer) -> Decl:
         line = f"{name}: TypeAlias = {members[0]}"
     else:
         types.imports.add("typing", "Annotated")
-        line = layout.call(f"{name}: TypeAlias = Annotated[", [" | ".join(members), f'Field(discriminator="{UNION_TAG}")'], "]")
+        line = layout.call(
+            f"{name}: TypeAlias = Annotated[", [" | ".join(members), f'Field(discriminator="{UNION_TAG}")'], "]"
+        )
     return Decl("union", name, layout.docstring(union.doc, 0), line=line)
 
 

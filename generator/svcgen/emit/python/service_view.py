@@ -207,7 +207,9 @@ def _room(n: Namer, svc: m.Service, x: m.Socket) -> RoomView:
     sig = layout.call("async def send(", ["self", *params, f"message: {sends}"], ") -> int:", 4)
     per = ", ".join(f"`{p.name}`" for p in x.params)
     doc = f"Rooms of the socket `{x.handler}` ({x.path}): " + (f"one per {per}." if per else "one room.")
-    return RoomView(room_class(svc, x), py_attr(x.handler), layout.docstring(doc, 4), sig, key, sends, room_name(svc, x))
+    return RoomView(
+        room_class(svc, x), py_attr(x.handler), layout.docstring(doc, 4), sig, key, sends, room_name(svc, x)
+    )
 
 
 def _members(spec: list[str]) -> str:
@@ -245,13 +247,10 @@ def module(model: m.Model, package: str, files: list[m.File]) -> ServiceModule:
         if rooms:
             imports.add("svcgen_runtime.sockets", "Hub")
             imports.add("svcgen_runtime.sockets", "Room")
-        members = "\n".join(spec)
         spec_text = (
             "    spec: ClassVar[ServiceSpec] = ServiceSpec(\n"
             f"        package={pystr(svc.package)},\n"
-            f"        name={pystr(svc.name)},\n"
-            + _members(spec)
-            + "    )"
+            f"        name={pystr(svc.name)},\n" + _members(spec) + "    )"
         )
         services.append(
             ServiceView(
