@@ -289,3 +289,53 @@ def test_repeated_clause_is_reported_by_the_reference_parser() -> None:
     assert parse_fast(source) is None
     d = parse(source).diagnostics[0]
     assert (d.code, d.span.line, d.span.col) == ("E313", 2, 40)
+
+
+BROKEN_IN_FOUR_PLACES = """package bad;
+
+message A {
+  x: int
+}
+
+message B {
+  y: string;
+  error: int;
+}
+
+enum C { a; b c; }
+
+message D {
+  z: list<int;
+}
+
+service S {
+  GET /x f() -> A
+}
+"""
+
+
+def test_every_syntax_error_of_a_file_is_reported_in_order() -> None:
+    result = parse(SourceFile("x.idl", BROKEN_IN_FOUR_PLACES))
+    assert result.file is None
+    got = [(d.code, d.span.line, d.span.col, d.message, d.help) for d in result.diagnostics]
+    assert got == [
+        ("E003", 5, 1, "expected ';', found '}'", "add ';' at the end of line 4"),
+        ("E003", 12, 15, "expected ';', found 'c'", None),
+        ("E003", 15, 14, "expected '>', found ';'", None),
+        ("E003", 20, 1, "expected ';', found '}'", "add ';' at the end of line 19"),
+    ]
+
+
+def test_recovery_does_not_restart_at_a_field_named_like_a_keyword() -> None:
+    text = "package p;\nmessage A {\n  x: int\n  error: string;\n  message: int;\n}\n"
+    result = parse(SourceFile("x.idl", text))
+    assert [(d.span.line, d.span.col) for d in result.diagnostics] == [(4, 3)]
+
+
+def test_recovery_stops_after_a_bounded_number_of_errors() -> None:
+    from svcgen.frontend.larkparse import MAX_SYNTAX_ERRORS
+
+    text = "package p;\n" + "".join(f"message M{i} {{ x: int }}\n" for i in range(MAX_SYNTAX_ERRORS + 10))
+    result = parse(SourceFile("x.idl", text))
+    assert len(result.diagnostics) == MAX_SYNTAX_ERRORS
+    assert [d.span.line for d in result.diagnostics] == list(range(2, 2 + MAX_SYNTAX_ERRORS))

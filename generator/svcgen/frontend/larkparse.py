@@ -7,6 +7,7 @@ references still unresolved, exactly as `fastparse` builds them.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -38,6 +39,7 @@ def _lark() -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         lexer_callbacks={"COMMENT": _on_comment},
+        start=["start", "decls"],
     )
 
 
@@ -50,7 +52,7 @@ def parse_with_lark(source: SourceFile) -> ParseResult:
         # it that way, so deeply nested input cannot exhaust the stack.
         file = _Builder(source.path).transform(_parse_with_comments(parser, source.text, comments))
     except UnexpectedInput as exc:
-        return ParseResult(None, (), (_syntax_diagnostic(source, exc),))
+        return ParseResult(None, (), _recover(parser, source, _syntax_diagnostic(source, exc)))
     except _Fault as exc:
         return ParseResult(None, (), (exc.diagnostic,))
     except VisitError as exc:
@@ -61,14 +63,47 @@ def parse_with_lark(source: SourceFile) -> ParseResult:
     return ParseResult(_attach_docs(file, found), found, ())
 
 
-def _parse_with_comments(parser: Lark, text: str, sink: list[Token]) -> Any:
+def _parse_with_comments(parser: Lark, text: str, sink: list[Token], start: str = "start") -> Any:
     # lexer_callbacks are fixed when the Lark object is built; route them through a
     # per-call list so the cached parser stays shareable.
     _COMMENT_SINK[0] = sink
     try:
-        return parser.parse(text)
+        return parser.parse(text, start=start)
     finally:
         _COMMENT_SINK[0] = None
+
+
+MAX_SYNTAX_ERRORS = 20
+# A line that starts a top-level declaration: a keyword followed by a name. A field named
+# like a keyword (`error: string;`) has a ':' there instead, so it never matches.
+_RESYNC = re.compile(r"^[ \t]*(?:enum|message|union|error|topic|service)[ \t]+[A-Za-z_]", re.MULTILINE)
+
+
+def _recover(parser: Lark, source: SourceFile, first: Diagnostic) -> tuple[Diagnostic, ...]:
+    """Every syntax error of the file, by panic-mode recovery at top-level declarations.
+
+    After an error, parsing starts again at the next line below it that begins a
+    declaration, with everything before that line blanked out (newlines kept, so every
+    position stays exact). Each restart goes further down the file, so this ends.
+    """
+    found = [first]
+    text = source.text
+    line_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
+    while len(found) < MAX_SYNTAX_ERRORS:
+        below = found[-1].span.line  # resume on a line after the last error
+        if below >= len(line_starts):
+            break
+        resync = _RESYNC.search(text, line_starts[below])
+        if resync is None:
+            break
+        rest = re.sub(r"[^\n]", " ", text[: resync.start()]) + text[resync.start() :]
+        try:
+            _parse_with_comments(parser, rest, [], start="decls")
+        except UnexpectedInput as exc:
+            found.append(_syntax_diagnostic(SourceFile(source.path, rest), exc))
+            continue
+        break
+    return tuple(found)
 
 
 _COMMENT_SINK: list[list[Token] | None] = [None]
@@ -426,9 +461,11 @@ def _syntax_diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
         found = f"'{tok}'" if str(tok) else tok.type
         span = _tspan(source.path, tok)
         if "SEMICOLON" in accepts:
-            # The usual slip: a forgotten ';'. Say that first, and where it goes.
-            where = _previous_code_line(source, line)
-            hint = f"add ';' at the end of line {where}" if where and where < line else None
+            # The usual slip: a forgotten ';'. Say that first, and where it goes: at the end
+            # of the previous line when the unexpected token starts its own line.
+            starts_line = not source.line(line)[: col - 1].strip()
+            where = _previous_code_line(source, line) if starts_line else None
+            hint = f"add ';' at the end of line {where}" if where else None
             return error("E003", span, help=hint, detail=f"expected ';', found {found}")
         return error("E003", span, detail=f"expected {describe_expected(accepts)}, found {found}")
     if isinstance(exc, UnexpectedCharacters):
