@@ -433,6 +433,23 @@ def path_params(path: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def path_parts(path: str) -> tuple[tuple[str, bool], ...]:
+    """The path as (text, is_parameter) pieces in order: `/a/{id}/b` -> ("/a/", False), ("id", True), ("/b", False).
+
+    An empty path yields one empty literal, so a caller always has something to render.
+    """
+    parts: list[tuple[str, bool]] = []
+    rest = path
+    for name in path_params(path):
+        before, rest = rest.split("{" + name + "}", 1)
+        if before:
+            parts.append((before, False))
+        parts.append((name, True))
+    if rest or not parts:
+        parts.append((rest, False))
+    return tuple(parts)
+
+
 def walk_types(ref: TypeRef) -> tuple[TypeRef, ...]:
     """The reference and every type argument below it, outermost first."""
     out = [ref]

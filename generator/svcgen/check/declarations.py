@@ -14,6 +14,18 @@ def _where(span: Span) -> str:
     return f"{span.file}:{span.line}:{span.col}"
 
 
+def wrong_kind(ref: m.TypeRef, wanted: m.DeclKind) -> str | None:
+    """'a scalar type', 'an enum', ... when `ref` is not a `wanted` declaration; None when it is
+    (or names nothing: the resolver already said so)."""
+    if ref.kind == "scalar":
+        return "a scalar type"
+    if ref.kind != "named":
+        return f"a {ref.kind}"
+    if ref.decl_kind is None or ref.decl_kind == wanted:
+        return None
+    return f"an {ref.decl_kind}" if ref.decl_kind in (m.DeclKind.ENUM, m.DeclKind.ERROR) else f"a {ref.decl_kind}"
+
+
 def duplicate_declarations(model: m.Model) -> Iterator[Diagnostic]:
     """E102, E409, E502: one name per package, per kind of namespace."""
     types: dict[tuple[str, str], Span] = {}
@@ -80,15 +92,9 @@ def unions(model: m.Model) -> Iterator[Diagnostic]:
         for u in f.unions:
             seen: set[m.QualifiedName] = set()
             for ref in u.members:
-                if ref.kind == "scalar":
-                    yield error("E107", ref.span, name=ref.name, kind="a scalar type")
-                elif ref.decl_kind is not None and ref.decl_kind != m.DeclKind.MESSAGE:
-                    yield error(
-                        "E107",
-                        ref.span,
-                        name=ref.name,
-                        kind=f"an {ref.decl_kind}" if ref.decl_kind in ("enum", "error") else f"a {ref.decl_kind}",
-                    )
+                wrong = wrong_kind(ref, m.DeclKind.MESSAGE)
+                if wrong:
+                    yield error("E107", ref.span, name=ref.name, kind=wrong)
                 if ref.target is not None:
                     if ref.target in seen:
                         yield error("E108", ref.span, name=ref.name, owner=u.name)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from svcgen import model as m
+from svcgen.check.declarations import wrong_kind
 from svcgen.diagnostics import Diagnostic, did_you_mean, error
 from svcgen.naming import body_param, is_body_type
 
@@ -123,15 +124,9 @@ def statuses_and_throws(model: m.Model) -> Iterator[Diagnostic]:
                         if ref.target in thrown:
                             yield error("E317", ref.span, handler=x.handler, name=ref.name, help="remove the repeat")
                         thrown.add(ref.target)
-                    if ref.kind == "scalar":
-                        yield error("E308", ref.span, name=ref.name, kind="a scalar type")
-                    elif ref.decl_kind is not None and ref.decl_kind != m.DeclKind.ERROR:
-                        yield error(
-                            "E308",
-                            ref.span,
-                            name=ref.name,
-                            kind=f"a {ref.decl_kind}" if ref.decl_kind != m.DeclKind.ENUM else "an enum",
-                        )
+                    wrong = wrong_kind(ref, m.DeclKind.ERROR)
+                    if wrong:
+                        yield error("E308", ref.span, name=ref.name, kind=wrong)
 
 
 def _route_key(method: str, path: str) -> tuple[str, str]:

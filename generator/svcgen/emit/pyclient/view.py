@@ -131,16 +131,10 @@ class _Builder:
 
     def _path(self, endpoint: m.Endpoint) -> str:
         """`"/tasks/" + path_value(id)`: literal parts as string literals, parameters encoded."""
-        parts: list[str] = []
-        rest = endpoint.path
-        for name in endpoint.path_param_names:
-            before, rest = rest.split("{" + name + "}", 1)
-            if before:
-                parts.append(pystr(before))
-            parts.append(f"path_value({py_attr(name)})")
-        if rest or not parts:
-            parts.append(pystr(rest))
-        return " + ".join(parts)
+        return " + ".join(
+            f"path_value({py_attr(text)})" if is_param else pystr(text)
+            for text, is_param in m.path_parts(endpoint.path)
+        )
 
     def _error(self, ref: m.TypeRef) -> str:
         assert ref.target is not None

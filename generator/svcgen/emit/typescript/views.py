@@ -181,16 +181,10 @@ def errors_view(files: list[m.File], imports: Imports) -> list[ErrorClass]:
 
 def _path_expression(endpoint: m.Endpoint, names: dict[str, str]) -> str:
     """`"/tasks/" + encodeURIComponent(String(id))`: literal parts escaped, parameters encoded."""
-    parts: list[str] = []
-    rest = endpoint.path
-    for name in endpoint.path_param_names:
-        before, rest = rest.split("{" + name + "}", 1)
-        if before:
-            parts.append(tsstr(before))
-        parts.append(f"encodeURIComponent(String({names[name]}))")
-    if rest or not parts:
-        parts.append(tsstr(rest))
-    return " + ".join(parts)
+    return " + ".join(
+        f"encodeURIComponent(String({names[text]}))" if is_param else tsstr(text)
+        for text, is_param in m.path_parts(endpoint.path)
+    )
 
 
 def _method(endpoint: m.Endpoint, imports: Imports) -> Method:
