@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from svcgen.build import generate
 from svcgen.frontend import compile_file
@@ -39,3 +46,50 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
     return base
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_tree(files: dict[str, str], folder: Path) -> None:
+    """Write a build (relative path -> text) under `folder`."""
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def uvicorn_server(app_dir: Path, app: str, ready_path: str = "/openapi.json") -> Iterator[str]:
+    """Serve `app` ("module:attr", importable from `app_dir`) under uvicorn on a free port; yields its URL.
+
+    Waits (at most 5 s) until `ready_path` answers. The server's output goes to `app_dir/uvicorn.log`
+    (a file, not a pipe nobody reads, which would block the server once full).
+    """
+    port = free_port()
+    log = app_dir / "uvicorn.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), app]
+            + ["--port", str(port), "--log-level", "warning"],
+            env={**os.environ, "PYTHONPATH": str(app_dir)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(url + ready_path, timeout=0.5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, log.read_text()
+                time.sleep(0.05)
+        else:
+            raise AssertionError(f"{app} did not answer on {url} within 5 s:\n{log.read_text()}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

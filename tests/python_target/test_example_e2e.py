@@ -4,67 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import websockets
-from python_target_support import BIN, ROOT, python_build
+from python_target_support import BIN, ROOT, python_build, uvicorn_server, write_tree
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = tmp_path_factory.mktemp("tasks_example")
-    for rel, text in python_build(ROOT / "examples/tasks/tasks.idl").items():
-        (base / "tasks_api" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (base / "tasks_api" / rel).write_text(text, encoding="utf-8")
+    write_tree(python_build(ROOT / "examples/tasks/tasks.idl"), base / "tasks_api")
     shutil.copy(ROOT / "examples/tasks/app.py", base / "app.py")
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--app-dir",
-            str(base),
-            "app:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "PYTHONPATH": str(base)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(url + "/openapi.json", timeout=0.5)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-                time.sleep(0.05)
+    with uvicorn_server(base, "app:app") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_create_get_list_replace_delete(server: str) -> None:
