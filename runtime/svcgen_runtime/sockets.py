@@ -26,6 +26,7 @@ class Connection(Generic[S, R]):
         self.websocket = websocket
         self._sends = sends
         self._receives = receives
+        self.closed = False  # the client left, or we closed it: nothing more can be read
 
     async def send(self, message: S) -> None:
         assert self._sends is not None, "this socket declares no `sends` type"
@@ -35,19 +36,34 @@ class Connection(Generic[S, R]):
         await self.websocket.send_text(text)
 
     async def receive(self) -> AsyncIterator[R]:
-        """Incoming messages until the client disconnects; an invalid frame closes with 1007."""
-        while True:
-            try:
-                text = await self.websocket.receive_text()
-            except WebSocketDisconnect:
+        """Incoming messages until the client disconnects.
+
+        Frames are JSON text. An invalid frame (not JSON, not of the declared type, or a
+        binary frame) closes the connection with 1007 and a reason; the iteration then ends.
+        """
+        while not self.closed:
+            # The raw ASGI message: receive_text() would raise on a binary frame, and on a
+            # socket that is already gone, instead of saying so.
+            event = await self.websocket.receive()
+            if event["type"] == "websocket.disconnect":
+                self.closed = True
+                return
+            text = event.get("text")
+            if text is None:
+                await self._reject("binary frames are not accepted: send JSON text")
                 return
             if self._receives is None:
                 continue
             try:
-                yield self._receives.validate_json(text)
+                message = self._receives.validate_json(text)
             except ValidationError as exc:
-                await self.websocket.close(code=1007, reason=str(exc.errors()[0].get("msg", "invalid"))[:120])
+                await self._reject(str(exc.errors()[0].get("msg", "invalid")))
                 return
+            yield message
+
+    async def _reject(self, reason: str) -> None:
+        self.closed = True
+        await self.websocket.close(code=1007, reason=reason[:120])
 
 
 class Hub:
@@ -106,9 +122,9 @@ async def serve(
     hub.join(room, conn)
     try:
         await handler(conn)
-        async for _ in conn.receive():  # the handler did not read: drain until disconnect
+        async for _ in conn.receive():  # the handler did not read: drain until the client leaves
             pass
-    except WebSocketDisconnect:
+    except WebSocketDisconnect:  # a send to a client that had already gone
         pass
     finally:
         hub.leave(room, conn)

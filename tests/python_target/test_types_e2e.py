@@ -430,11 +430,6 @@ def test_malformed_text_frame_closes_with_1007_and_the_first_error(
     assert code == 1007 and text.startswith(reason) and len(text) <= 120, (code, text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime bug: sockets.serve drains conn.receive() after Connection.receive closed the socket with "
-    "1007, and starlette raises WebSocketDisconnected ('Need to call accept first'), logged as an ASGI error",
-)
 def test_malformed_frame_leaves_no_error_on_the_server(billing_server: Served) -> None:
     log = billing_server.folder / "uvicorn.log"
     before = len(log.read_text())
@@ -446,14 +441,9 @@ def test_malformed_frame_leaves_no_error_on_the_server(billing_server: Served) -
     assert "Traceback" not in log.read_text()[before:], log.read_text()[before:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime bug: Connection.receive calls websocket.receive_text(), which raises KeyError('text') on a "
-    "binary frame; the error escapes serve() and the client sees no close frame (1006) instead of 1007",
-)
 def test_binary_frame_closes_with_1007(billing_server: Served) -> None:
-    code, _ = asyncio.run(closed_by(b'{"invoice_ids": []}', billing_server))
-    assert code == 1007
+    code, reason = asyncio.run(closed_by(b'{"invoice_ids": []}', billing_server))
+    assert (code, reason) == (1007, "binary frames are not accepted: send JSON text")
 
 
 def test_socket_still_serves_after_a_bad_client(billing_server: Served) -> None:
