@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # The shared IDL contract lies beside the checkout (as in CI); without it the examples still run.
 VALID = sorted(p for p in (ROOT.parent / "shared/idl/valid").glob("*.idl") if p.name != "common.idl")
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*/*.idl") if p.stem == p.parent.name)
-EXTRA = sorted((Path(__file__).parent / "idl").glob("*.idl"))
+# Hard cases: names long enough to wrap, and names that are keywords (shared with the client tests).
+EXTRA = sorted((Path(__file__).parent / "idl").glob("*.idl")) + sorted((ROOT / "tests/clients/idl").glob("*.idl"))
 SOURCES = (
     {f"valid_{p.stem}": p for p in VALID}
     | {f"example_{p.stem}": p for p in EXAMPLES}
