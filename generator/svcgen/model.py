@@ -132,9 +132,6 @@ class Field:
         return self.default is None and not self.type.optional
 
 
-Param = Field
-
-
 @dataclass(frozen=True, slots=True)
 class EnumValue:
     name: str
@@ -456,8 +453,3 @@ def walk_types(ref: TypeRef) -> tuple[TypeRef, ...]:
     for a in ref.args:
         out.extend(walk_types(a))
     return tuple(out)
-
-
-def decimal_value(v: Value) -> Decimal:
-    assert v.kind in ("int", "float")
-    return Decimal(v.value)  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from svcgen import model as m
 from svcgen.diagnostics import Diagnostic, error
@@ -233,7 +233,3 @@ RULES = (
     type_uses,
     infinite_messages,
 )
-
-
-def iter_all(model: m.Model) -> Iterable[m.Declaration]:
-    return (d for f in model.files for d in f.declarations)

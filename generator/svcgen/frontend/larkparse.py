@@ -88,7 +88,7 @@ def _recover(parser: Lark, source: SourceFile, first: Diagnostic) -> tuple[Diagn
     """
     found = [first]
     text = source.text
-    line_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
+    line_starts = [0, *(nl.end() for nl in re.finditer("\n", text))]
     while len(found) < MAX_SYNTAX_ERRORS:
         below = found[-1].span.line  # resume on a line after the last error
         if below >= len(line_starts):
