@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -86,15 +86,36 @@ def plan(out: Path, files: dict[PurePosixPath, str]) -> Plan:
     return result
 
 
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Temp file + rename, so an interrupted build leaves no half file.
+
+    Not `tempfile.mkstemp`: its files are private (0600), and generated code is read by other
+    users (a container running as non-root, a shared cache, a web server). Creating with 0666
+    lets the user's umask decide, as for any new file; a file we replace keeps the mode the
+    user gave it.
+    """
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)  # left by a killed build of the same pid: O_EXCL needs it gone
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        try:
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+        except FileNotFoundError:
+            pass  # a new file: the umask already chose its mode
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def apply(out: Path, files: dict[PurePosixPath, str], p: Plan) -> None:
-    """Write atomically (temp file + rename) so an interrupted build leaves no half file."""
+    """Write the planned files and delete the stale ones."""
     for rel in p.write:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(files[rel].encode())
-        os.replace(tmp, target)
+        _write_atomically(target, files[rel].encode())
     for rel in p.delete:
         target = out / rel
         target.unlink(missing_ok=True)
