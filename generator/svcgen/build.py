@@ -46,7 +46,7 @@ def generate(model: m.Model, root: Path, targets: list[str]) -> dict[PurePosixPa
     selected = emit.select(targets)
     options = emit.Options(source_names(model, root))
     files = format_python(emit.run(model, options, selected))
-    sources = {options.source_name(f.path): Path(f.path).read_text(encoding="utf-8") for f in model.files}
+    sources = {options.source_name(f.path): f.digest for f in model.files}
     files[PurePosixPath(MANIFEST)] = manifest_text(files, sources)
     return files
 
@@ -95,7 +95,7 @@ def build_outputs(
                 status = 1
             continue
         apply(folder, files, p)
-        stamp.record(root, folder, chosen, [f.path for f in model.files], list(files))
+        stamp.record(root, folder, chosen, {f.path: f.digest for f in model.files}, list(files))
         if p.write or p.delete:
             print(
                 f"svcgen: {root} -> {folder}: {len(p.write)} written, {len(p.delete)} deleted, {len(p.unchanged)} unchanged",

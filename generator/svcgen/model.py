@@ -352,6 +352,9 @@ class File:
     imports: tuple[Import, ...]
     declarations: tuple[Declaration, ...]
     package_doc: str | None = None
+    # sha256 of the text this file was parsed from: the manifest and the build stamp record what
+    # was compiled, never a later re-read of the disk (which may hold an edit made meanwhile)
+    digest: str = ""
 
     @property
     def types(self) -> tuple[TypeDecl, ...]:

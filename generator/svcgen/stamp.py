@@ -22,6 +22,10 @@ from svcgen.resources import data_dir
 
 
 def _folder() -> Path:
+    """SVCGEN_CACHE_DIR if set (tests give each run its own), else $XDG_CACHE_HOME/svcgen, else ~/.cache/svcgen."""
+    own = os.environ.get("SVCGEN_CACHE_DIR")
+    if own:
+        return Path(own) / "stamps"
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "svcgen" / "stamps"
 
@@ -48,8 +52,9 @@ def _key(root: Path, targets: list[str]) -> dict[str, object]:
 
 
 def _hash(path: str) -> str:
+    """The file's digest as the loader computes it (svcgen.model.File.digest): of its text, without a BOM."""
     with open(path, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
+        return hashlib.sha256(fh.read().removeprefix(b"\xef\xbb\xbf")).hexdigest()
 
 
 def _stat(path: Path) -> list[int]:
@@ -76,14 +81,14 @@ def up_to_date(root: Path, out: Path, targets: list[str]) -> bool:
         return False
 
 
-def record(root: Path, out: Path, targets: list[str], sources: list[str], files: list[PurePosixPath]) -> None:
-    """Remember a finished build; `sources` are the paths of every IDL file the model read."""
+def record(root: Path, out: Path, targets: list[str], sources: dict[str, str], files: list[PurePosixPath]) -> None:
+    """Remember a finished build; `sources` maps every IDL file the model read to the digest of what was read."""
     if not enabled():
         return
     try:
         stamp = {
             "key": _key(root, targets),
-            "sources": {str(Path(p).resolve()): _hash(p) for p in sources},
+            "sources": {str(Path(p).resolve()): digest for p, digest in sources.items()},
             "files": {str(rel): _stat(out / rel) for rel in files},
         }
         path = _stamp_path(out)

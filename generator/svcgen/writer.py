@@ -7,7 +7,6 @@ overwritten or deleted.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -35,10 +34,10 @@ class Plan:
 
 
 def manifest_text(files: dict[PurePosixPath, str], sources: dict[str, str]) -> str:
-    """The one place that names svcgen's version, with source hashes and the file list."""
+    """The one place that names svcgen's version, with source hashes (name -> sha256) and the file list."""
     body = {
         "generator": f"svcgen {__version__}",
-        "sources": {name: hashlib.sha256(text.encode()).hexdigest() for name, text in sorted(sources.items())},
+        "sources": dict(sorted(sources.items())),
         "files": sorted(str(p) for p in files),
     }
     return json.dumps(body, indent=2) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -99,7 +100,8 @@ def load(roots: list[Path], texts: dict[Path, str] | None = None) -> Loaded:
                 first[target] = imp
                 imports.append(replace(imp, resolved=display_path(target)))
                 visit(target, imp, [*chain, (key, via)])
-            loaded.files[key] = replace(result.file, imports=tuple(imports))
+            digest = hashlib.sha256(source.text.encode()).hexdigest()
+            loaded.files[key] = replace(result.file, imports=tuple(imports), digest=digest)
         state[key] = "done"
 
     for root in roots:
