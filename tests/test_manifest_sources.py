@@ -27,7 +27,7 @@ def test_an_edit_made_during_the_build_is_not_recorded_as_built(
     assert result.model is not None
     root.write_text(EDITED)  # the user saves while the build runs: after reading, before writing
 
-    assert build_outputs([result.model], [root], Path("out"), ["python-models"], check_only=False) == 0
+    assert build_outputs(result.model, [root], Path("out"), ["python-models"], check_only=False) == 0
 
     manifest = json.loads(Path("out/svcgen-manifest.json").read_text())
     assert manifest["sources"] == {"hello.idl": hashlib.sha256(COMPILED.encode()).hexdigest()}
@@ -46,5 +46,5 @@ def test_a_byte_order_mark_does_not_defeat_the_stamp(tmp_path: Path, monkeypatch
     root.write_bytes(b"\xef\xbb\xbf" + COMPILED.encode())
     result = compile_file(root)
     assert result.model is not None
-    assert build_outputs([result.model], [root], Path("out"), ["python-models"], check_only=False) == 0
+    assert build_outputs(result.model, [root], Path("out"), ["python-models"], check_only=False) == 0
     assert stamp.up_to_date(root, Path("out"), ["python-models"])

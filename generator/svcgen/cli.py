@@ -59,7 +59,10 @@ def check(files: Files, format: FormatOpt = Format.text) -> None:
 
 @app.command()
 def build(
-    files: Files,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="IDL files, built as one (default: sources of [tool.svcgen]).", show_default=False),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default: [tool.svcgen] out, else ./generated).")
     ] = None,
@@ -78,12 +81,18 @@ def build(
     format: FormatOpt = Format.text,
 ) -> None:
     """Check IDL files and generate code for them."""
-    if len(files) == 1 and format is Format.text:
+    from svcgen.build import configured_sources, destination
+
+    if not files:
+        files = configured_sources(Path.cwd())
+        if not files:
+            typer.echo("svcgen: error: name the IDL files, or list them as sources in [tool.svcgen]", err=True)
+            raise typer.Exit(2)
+    if format is Format.text:
         # Nothing changed since the last build into that folder: done, without compiling (svcgen.stamp).
-        from svcgen.build import destination
         from svcgen.stamp import up_to_date
 
-        if up_to_date(files[0], *destination(files[0], out, target or [])):
+        if up_to_date(files, *destination(files[0], out, target or [])):
             raise typer.Exit(0)
     from svcgen.commands import run_build
 

@@ -41,12 +41,13 @@ def run_check(files: list[Path], json: bool = False) -> int:
 
 def run_build(files: list[Path], out: Path | None, targets: list[str], check_only: bool, json: bool) -> int:
     from svcgen.build import build_outputs
+    from svcgen.frontend import compile_files
 
-    results = _compile_all(files)
-    status = report(results, json)
-    if status:
-        return status
-    return build_outputs([r.model for r in results if r.model is not None], files, out, targets, check_only)
+    result = compile_files(files)  # the files of one build are one model (svcgen.build.build_outputs)
+    status = report([result], json)
+    if status or result.model is None:
+        return status or 1
+    return build_outputs(result.model, files, out, targets, check_only)
 
 
 def run_fmt(files: list[Path], check_only: bool) -> int:

@@ -391,6 +391,8 @@ class Model:
 
     root: File
     files: tuple[File, ...]
+    # every root of a build of several files, `root` first; () means just `root`
+    roots: tuple[File, ...] = ()
     _types: dict[QualifiedName, TypeDecl] = field(default_factory=dict, repr=False, compare=False)
     _topics: dict[QualifiedName, Topic] = field(default_factory=dict, repr=False, compare=False)
 
@@ -401,6 +403,10 @@ class Model:
                     self._topics.setdefault(QualifiedName(d.package, d.name), d)
                 elif not isinstance(d, Service):
                     self._types.setdefault(QualifiedName(d.package, d.name), d)
+
+    @property
+    def root_files(self) -> tuple[File, ...]:
+        return self.roots or (self.root,)
 
     def type(self, name: QualifiedName) -> TypeDecl:
         return self._types[name]

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from svcgen import __version__
@@ -47,8 +48,10 @@ def _generator() -> str:
     return h.hexdigest()
 
 
-def _key(root: Path, targets: list[str]) -> dict[str, object]:
-    return {"generator": _generator(), "root": str(root.resolve()), "targets": sorted(targets)}
+def _key(roots: Path | Sequence[Path], targets: list[str]) -> dict[str, object]:
+    """What a build is: the generator, its root files (several files are one build) and the targets."""
+    listed = [roots] if isinstance(roots, Path) else list(roots)
+    return {"generator": _generator(), "roots": [str(r.resolve()) for r in listed], "targets": sorted(targets)}
 
 
 def _hash(path: str) -> str:
@@ -66,13 +69,13 @@ def enabled() -> bool:
     return os.environ.get("SVCGEN_NO_STAMP") != "1"
 
 
-def up_to_date(root: Path, out: Path, targets: list[str]) -> bool:
-    """True when `out` holds, untouched, what building `root` for `targets` would write."""
+def up_to_date(roots: Path | Sequence[Path], out: Path, targets: list[str]) -> bool:
+    """True when `out` holds, untouched, what building `roots` for `targets` would write."""
     if not enabled():
         return False
     try:
         stamp = json.loads(_stamp_path(out).read_text(encoding="utf-8"))
-        if stamp.get("key") != _key(root, targets):
+        if stamp.get("key") != _key(roots, targets):
             return False
         if any(_hash(path) != digest for path, digest in stamp["sources"].items()):
             return False
@@ -81,13 +84,15 @@ def up_to_date(root: Path, out: Path, targets: list[str]) -> bool:
         return False
 
 
-def record(root: Path, out: Path, targets: list[str], sources: dict[str, str], files: list[PurePosixPath]) -> None:
+def record(
+    roots: Path | Sequence[Path], out: Path, targets: list[str], sources: dict[str, str], files: list[PurePosixPath]
+) -> None:
     """Remember a finished build; `sources` maps every IDL file the model read to the digest of what was read."""
     if not enabled():
         return
     try:
         stamp = {
-            "key": _key(root, targets),
+            "key": _key(roots, targets),
             "sources": {str(Path(p).resolve()): digest for p, digest in sources.items()},
             "files": {str(rel): _stat(out / rel) for rel in files},
         }

@@ -27,6 +27,10 @@ class Options:
     def source_name(self, path: str) -> str:
         return self.source_names.get(path, PurePosixPath(path).name)
 
+    def root_source(self, model: m.Model) -> str:
+        """What files shared by the whole build name as their source: every root file of it."""
+        return ", ".join(self.source_name(f.path) for f in model.root_files)
+
 
 class Emitter(Protocol):
     def __call__(self, model: m.Model, options: Options) -> Output: ...

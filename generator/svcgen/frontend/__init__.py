@@ -45,22 +45,28 @@ def _without_cycle_collector() -> Iterator[None]:
 
 def compile_file(root: Path, texts: dict[Path, str] | None = None) -> Compiled:
     """Parse, resolve and check one root file with its imports (stages with gates)."""
+    return compile_files([root], texts)
+
+
+def compile_files(roots: list[Path], texts: dict[Path, str] | None = None) -> Compiled:
+    """Several root files as one model (one build): shared imports are read and checked once."""
     with _without_cycle_collector():
-        return _compile(root, texts)
+        return _compile(roots, texts)
 
 
-def _compile(root: Path, texts: dict[Path, str] | None) -> Compiled:
+def _compile(roots: list[Path], texts: dict[Path, str] | None) -> Compiled:
     from svcgen.check import check  # the checker imports croniter; keep `--help` light
 
-    loaded = load([root], texts)
+    root = roots[0]
+    loaded = load(roots, texts)
     if loaded.diagnostics:
         found = ordered([*loaded.diagnostics, *loaded.notes], loaded.sources.paths)
         return Compiled(root, None, tuple(found), loaded.sources, loaded)
     files, problems = resolve(list(loaded.files.values()))
     problems.extend(loaded.notes)
-    root_path = loaded.files[root.resolve()].path
-    root_file = next(f for f in files if f.path == root_path)
-    model = m.Model(root_file, tuple(files))
+    by_path = {f.path: f for f in files}
+    root_files = tuple(dict.fromkeys(by_path[loaded.files[r.resolve()].path] for r in roots))
+    model = m.Model(root_files[0], tuple(files), root_files if len(root_files) > 1 else ())
     problems.extend(check(model))
     diagnostics = tuple(ordered(problems, loaded.sources.paths))
     return Compiled(root, None if diagnostics else model, diagnostics, loaded.sources, loaded)

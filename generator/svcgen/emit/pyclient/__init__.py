@@ -27,6 +27,6 @@ def emit(model: m.Model, options: Options) -> Output:
                 TEMPLATES, "client.py.j2", header=pkg.header, package=pkg.name, module=view
             )
     if out:
-        header = PY_HEADER.format(source=options.source_name(model.root.path))
+        header = PY_HEADER.format(source=options.root_source(model))
         out[PurePosixPath("client_base.py")] = render(TEMPLATES, "client_base.py.j2", header=header)
     return out

@@ -12,7 +12,7 @@ from svcgen.emit.render import PY_HEADER, render
 
 
 def emit(model: m.Model, options: Options) -> Output:
-    root_source = options.source_name(model.root.path)
+    root_source = options.root_source(model)
     out: Output = {
         PurePosixPath("__init__.py"): render(
             "python", "root_init.py.j2", header=PY_HEADER.format(source=root_source), source=root_source

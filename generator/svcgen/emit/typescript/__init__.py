@@ -77,6 +77,6 @@ def emit(model: m.Model, options: Options) -> Output:
             )
             needs_runtime = True
     if needs_runtime:
-        header = TS_HEADER.format(source=options.source_name(model.root.path)).rstrip("\n")
+        header = TS_HEADER.format(source=options.root_source(model)).rstrip("\n")
         out[PurePosixPath("runtime.ts")] = render(TEMPLATES, "runtime.ts.j2", header=header)
     return out
