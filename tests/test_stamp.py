@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture()
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("SVCGEN_CACHE_DIR", raising=False)  # this file tests the XDG_CACHE_HOME location
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("SVCGEN_NO_STAMP", raising=False)
     for name in ("tasks.idl", "common.idl"):
