@@ -91,6 +91,76 @@ CODES: dict[str, tuple[str, str]] = {
     "E501": ("duplicate-handler", "duplicate handler name '{name}' in service '{service}'"),
     "E502": ("duplicate-service", "duplicate service '{name}'"),
     "E503": ("duplicate-parameter", "duplicate parameter '{name}' in '{handler}'"),
+    # B1xx-B5xx: breaking changes between two versions of a contract (`svcgen breaking`)
+    # B1xx: what clients read (responses, errors, socket `sends`, RPC results, topic payloads)
+    "B101": ("field-removed", "field '{owner}.{name}' was removed, but clients read it"),
+    "B102": ("field-now-optional", "field '{owner}.{name}' is now optional, but clients that read it expect it"),
+    "B103": ("field-type-changed", "field '{owner}.{name}' changed type from '{old}' to '{new}'"),
+    "B104": (
+        "constraint-loosened",
+        "'{owner}.{name}' now allows {new} instead of {old}; clients that validate what they read reject new values",
+    ),
+    "B105": ("enum-value-added", "enum '{owner}' has a new value '{name}' that clients read; exhaustive matches break"),
+    "B106": (
+        "union-member-added",
+        "union '{owner}' has a new member '{name}' that clients read; exhaustive matches break",
+    ),
+    "B107": ("error-field-removed", "field '{name}' of error '{owner}' was removed, but clients that catch it read it"),
+    "B108": (
+        "error-status-changed",
+        "error '{owner}' now has status {new} instead of {old}; clients recognise it by it",
+    ),
+    # B2xx: what clients write (request bodies, query, path and RPC parameters, socket `receives`, topic payloads)
+    "B201": ("required-field-added", "'{owner}' has a new required field '{name}' that old clients do not send"),
+    "B202": ("field-now-required", "field '{owner}.{name}' is now required, but old clients may leave it out"),
+    "B203": (
+        "constraint-tightened",
+        "'{owner}.{name}' now allows {new} instead of {old}; values old clients send may be rejected",
+    ),
+    "B204": ("enum-value-removed", "enum '{owner}' lost its value '{name}', which old clients may still send"),
+    "B205": (
+        "default-changed",
+        "the default of '{owner}.{name}' changed from {old} to {new}; an old client that leaves it out now means"
+        " something else",
+    ),
+    "B206": ("union-member-removed", "union '{owner}' lost its member '{name}', which old clients may still send"),
+    # B3xx: HTTP endpoints and sockets
+    "B301": ("endpoint-removed", "endpoint '{name}' ({route}) was removed"),
+    "B302": ("endpoint-moved", "endpoint '{name}' moved from {old} to {new}; old clients still call {old}"),
+    "B303": ("status-changed", "endpoint '{name}' now answers {new} instead of {old}"),
+    "B304": ("required-parameter-added", "'{name}' has a new required {what} '{param}' that old clients do not send"),
+    "B305": ("error-removed", "'{name}' no longer declares error '{error}', which clients may catch"),
+    "B306": ("parameter-type-changed", "parameter '{param}' of '{name}' changed type from '{old}' to '{new}'"),
+    "B307": ("result-type-changed", "'{name}' now {verb} '{new}' instead of '{old}'"),
+    "B308": (
+        "handler-renamed",
+        "endpoint {route} was renamed from '{old}' to '{new}'; regenerated clients call it by the new name",
+    ),
+    "B309": ("socket-removed", "socket '{name}' ({path}) was removed"),
+    # B4xx: RPC
+    "B401": ("rpc-removed", "rpc '{name}' was removed or renamed; callers still send to queue '{queue}'"),
+    "B402": ("rpc-parameter-added", "rpc '{name}' has a new required parameter '{param}' that old callers do not send"),
+    "B403": ("rpc-result-changed", "rpc '{name}' now returns '{new}' instead of '{old}'"),
+    "B404": (
+        "rpc-timeout-shorter",
+        "rpc '{name}' times out after {new} instead of {old}; calls that used to finish may now fail",
+    ),
+    # B5xx: topics, consumers, exchanges and queues
+    "B501": ("topic-removed", "topic '{name}' was removed or renamed; its consumers stop receiving messages"),
+    "B502": ("topic-payload-changed", "topic '{name}' now carries '{new}' instead of '{old}'"),
+    "B503": (
+        "package-renamed",
+        "package '{old}' was renamed to '{new}'; its exchange and queues change names, so publishers and consumers"
+        " no longer meet",
+    ),
+    "B504": (
+        "consumer-removed",
+        "consumer '{name}' was {how}; messages waiting in its queue '{queue}' are stranded",
+    ),
+    "B505": (
+        "service-renamed",
+        "service '{old}' was renamed to '{new}'; its queues change names and messages waiting in them are stranded",
+    ),
 }
 
 
