@@ -1,0 +1,119 @@
+"""One AMQP connection, kept up by an owned supervisor task.
+
+Deliberately a plain aio-pika connection, not `connect_robust`: robust connections reopen channel
+objects in place, and their known failures are consumers that are never restored (aio-pika issues
+#231, #626, #334) and acks sent after a recovery with delivery tags of the dead channel (#98). Here a
+lost connection is simply gone, with every channel and every delivery tag of it: the supervisor opens
+a new `Session`, and each consumer and the publisher open fresh channels on it. A delivery from a dead
+channel can never be acked on a new one; the broker redelivers it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractConnection
+
+log = logging.getLogger("svcgen_runtime.amqp")
+
+#: Pause after a failed connection attempt, doubling up to the maximum.
+RECONNECT_MIN_S = 0.2
+RECONNECT_MAX_S = 5.0
+
+
+class BrokerUnavailable(ConnectionError):
+    """The broker did not accept a connection within the bound."""
+
+
+@dataclass(eq=False)
+class Session:
+    """One live connection; `lost` is set once it closes, whatever the reason."""
+
+    connection: AbstractConnection
+    number: int
+    lost: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Link:
+    def __init__(self, url: str, connect_timeout_s: float) -> None:
+        self._url = url
+        self._connect_timeout_s = connect_timeout_s
+        self._session: Session | None = None
+        self._ready = asyncio.Event()
+        self._number = 0
+        self._supervisor: asyncio.Task[None] | None = None
+        self._closing = False
+
+    async def start(self) -> None:
+        """Connect once within the bound (raising BrokerUnavailable), then keep the connection up."""
+        try:
+            await self._connect()
+        except Exception as exc:
+            raise BrokerUnavailable(f"cannot connect to the AMQP broker: {exc}") from exc
+        self._supervisor = asyncio.get_running_loop().create_task(self._supervise(), name="svcgen-amqp-link")
+
+    @property
+    def connected(self) -> bool:
+        return self._ready.is_set()
+
+    async def session(self) -> Session:
+        """The live session, waiting for the supervisor to reconnect if there is none (callers bound it)."""
+        while True:
+            await self._ready.wait()
+            session = self._session
+            if session is not None and not session.lost.is_set():
+                return session
+            await asyncio.sleep(0)
+
+    async def close(self, timeout_s: float = 5.0) -> None:
+        self._closing = True
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            await asyncio.wait([self._supervisor], timeout=timeout_s)
+            self._supervisor = None
+        session, self._session = self._session, None
+        self._ready.clear()
+        if session is not None and not session.connection.is_closed:
+            try:
+                await asyncio.wait_for(session.connection.close(), timeout_s)
+            except Exception:  # closing anyway: the broker drops what the connection held unacked
+                log.debug("closing the AMQP connection failed", exc_info=True)
+
+    async def _connect(self) -> None:
+        connection = await aio_pika.connect(self._url, timeout=self._connect_timeout_s)
+        self._number += 1
+        session = Session(connection, self._number)
+
+        def on_close(*_: Any) -> None:
+            session.lost.set()
+            if self._session is session:
+                self._ready.clear()
+
+        connection.close_callbacks.add(on_close)
+        self._session = session
+        self._ready.set()
+
+    async def _supervise(self) -> None:
+        pause = RECONNECT_MIN_S
+        while not self._closing:
+            session = self._session
+            if session is not None:
+                await session.lost.wait()
+                if self._closing:
+                    return
+                log.warning("AMQP connection %d lost; reconnecting", session.number)
+            try:
+                await self._connect()
+                pause = RECONNECT_MIN_S
+                log.warning("AMQP connection %d up", self._number)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._session = None
+                log.warning("AMQP reconnect failed (%s); next try in %.1fs", exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RECONNECT_MAX_S)
