@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 import aio_pika
 import aiormq
-
 from svcgen_runtime.amqp.topology import DELAY_EXCHANGE, retry_delays_ms, retry_queue
 from svcgen_runtime.spec import ConsumerSpec, Topic
 from svcgen_runtime.transport import Incoming, Subscription, dead_letter_queue
@@ -46,7 +45,9 @@ class Names:
     def topic(self, name: str, package: str | None = None) -> Topic[Any]:
         return Topic(package or self.package, name, dict)
 
-    def consumer(self, handler: str, *topics: Topic[Any], retry: int = 0, backoff: tuple[float, float] = (0.1, 1.0)) -> ConsumerSpec:
+    def consumer(
+        self, handler: str, *topics: Topic[Any], retry: int = 0, backoff: tuple[float, float] = (0.1, 1.0)
+    ) -> ConsumerSpec:
         spec = ConsumerSpec(
             handler=handler,
             pattern=topics[0].name,

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-
 from amqp_support import Names, delete_topology
 
 URL = os.environ.get("SVCGEN_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")

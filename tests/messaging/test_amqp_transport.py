@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 from amqp_support import Names, Proxy, Recorder, queue_state, run
-
 from svcgen_runtime.amqp import AmqpTransport, BrokerUnavailable
 from svcgen_runtime.transport import (
     ATTEMPT_HEADER,
@@ -42,7 +41,11 @@ async def started(url: str, **kwargs: float) -> AmqpTransport:
 
 def test_publish_consume_routes_by_topic_and_package(amqp_url: str, names: Names) -> None:
     other = names.other_package()
-    created, deleted, foreign = names.topic("task.created"), names.topic("task.deleted"), names.topic("bill.paid", other)
+    created, deleted, foreign = (
+        names.topic("task.created"),
+        names.topic("task.deleted"),
+        names.topic("bill.paid", other),
+    )
     only_created = names.consumer("on_created", created)
     pattern = names.consumer("on_any", created, deleted, foreign)
 
