@@ -1,8 +1,9 @@
 """A runnable Tasks service: the hand-written, in-memory implementation of the generated class.
 
-Build and serve (from the repository root):
-    svcgen build examples/tasks/tasks.idl --out examples/tasks/tasks_api && \
-        uvicorn --app-dir examples/tasks app:app --port 8000
+Build, then serve with its consumers in one process (from the repository root):
+    svcgen build examples/tasks/tasks.idl --out examples/tasks/tasks_api
+    cd examples/tasks && svcgen run all app:tasks
+`uvicorn --app-dir examples/tasks app:app` serves the same, consumers on the embedded bus included.
 """
 
 from __future__ import annotations
@@ -104,4 +105,5 @@ class InMemoryTasks(Tasks):
         return None  # joining the room is all a live client needs
 
 
-app = create_app(InMemoryTasks())
+tasks = InMemoryTasks()  # the target of `svcgen run ROLE app:tasks`
+app = create_app(tasks)

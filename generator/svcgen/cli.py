@@ -145,6 +145,37 @@ def breaking(
     raise typer.Exit(run_breaking(files, against, format is Format.json, severity.value, allow or []))
 
 
+# The running commands belong to the runtime (`python -m svcgen_runtime`): these forward their
+# arguments untouched, so both spell the same options, help and exit codes. Imported only when run.
+_FORWARD = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+
+
+def _forward(command: str | None, ctx: typer.Context) -> None:
+    from svcgen_runtime.__main__ import COMMANDS, ROLES, main
+
+    if command is None:  # svcgen run ROLE TARGET
+        raise typer.Exit(main(list(ctx.args), prog="svcgen run", commands=ROLES))
+    raise typer.Exit(main([command, *ctx.args], prog="svcgen", commands=COMMANDS))
+
+
+@app.command("run", context_settings=_FORWARD, add_help_option=False)
+def run_service(ctx: typer.Context) -> None:
+    """Run services: ROLE (http, worker, all) TARGET (module:attribute). --help lists the settings."""
+    _forward(None, ctx)
+
+
+@app.command("declare", context_settings=_FORWARD, add_help_option=False)
+def declare(ctx: typer.Context) -> None:
+    """Create the RabbitMQ exchanges, queues and bindings of TARGET (idempotent)."""
+    _forward("declare", ctx)
+
+
+@app.command("dlq", context_settings=_FORWARD, add_help_option=False)
+def dlq(ctx: typer.Context) -> None:
+    """Dead letters of a consumer queue: list, count, requeue or purge QUEUE."""
+    _forward("dlq", ctx)
+
+
 def run() -> None:
     """Entry point: no Python traceback ever reaches the user."""
     try:

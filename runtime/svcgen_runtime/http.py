@@ -1,12 +1,13 @@
-"""FastAPI glue shared by generated `http.py` modules: declared errors, 204s, consumers."""
+"""FastAPI glue shared by generated `http.py` modules: declared errors, 204s, consumers, apps of services."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import importlib
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -15,7 +16,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
-from svcgen_runtime.service import ServiceBase
+from svcgen_runtime.delivery import exchanges, subscriptions
+from svcgen_runtime.service import Runtime, ServiceBase
+
+#: How long an app served on its own (`uvicorn app:app`) lets consumers finish on shutdown.
+STANDALONE_GRACE_S = 10.0
 
 
 class DeclaredError(Protocol):
@@ -56,19 +61,73 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def wire_consumers(services: Sequence[ServiceBase]) -> None:
-    """Subscribe each service's consumers on its runtime's bus."""
+    """Have each service's consumers run in this process, on its runtime's transport.
+
+    They start with the app (see `lifespan`) unless `svcgen run` manages the runtime.
+    """
     for service in services:
-        for spec in service.spec.consumers:
-            service.runtime.bus.subscribe(spec, getattr(service, spec.handler))
+        if service not in service.runtime.consumers:
+            service.runtime.consumers.append(service)
 
 
 def lifespan(services: Sequence[ServiceBase]) -> Any:
-    """Drain in-flight deliveries on shutdown so no emitted message is cut off."""
+    """An app served on its own (`uvicorn app:app`) consumes in process on the embedded bus.
+
+    On startup the topology of the runtimes' consumers is declared and they start; on
+    shutdown they finish in-flight messages. Under `svcgen run` the runner does that.
+    """
 
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        runtimes: list[Runtime] = []
         for service in services:
-            await service.runtime.bus.drain()
+            if not service.runtime.managed and service.runtime not in runtimes:
+                runtimes.append(service.runtime)
+        try:
+            for runtime in runtimes:
+                runtime.managed = True  # one owner: a second app on this runtime starts nothing
+                await start_consumers(runtime, runtime.consumers)
+            yield
+        finally:
+            for runtime in runtimes:
+                await runtime.transport.stop(STANDALONE_GRACE_S)
+                runtime.managed = False
 
     return run
+
+
+async def start_consumers(runtime: Runtime, services: Sequence[ServiceBase]) -> None:
+    """Connect, declare the services' topology and start their consumers."""
+    subs = [sub for service in services for sub in subscriptions(service)]
+    await runtime.transport.start()
+    await runtime.transport.declare(subs, exchanges(list(services)))
+    if subs:
+        await runtime.transport.consume(subs)
+
+
+def build_app(services: Sequence[ServiceBase]) -> FastAPI:
+    """One FastAPI app with the generated routes of every service (what `svcgen run http` serves).
+
+    Each service's routes come from the `http` module beside its generated class, named by
+    its spec; declared errors are answered through the build's `ApiError`.
+    """
+    app = FastAPI(title=", ".join(s.spec.name for s in services))
+    installed: list[type[Exception]] = []
+    for service in services:
+        router, error_base = _generated_http(type(service))
+        router(service, app.router)
+        if error_base not in installed:
+            install_error_handler(app, error_base)
+            installed.append(error_base)
+    return app
+
+
+def _generated_http(cls: type[ServiceBase]) -> tuple[Callable[[Any, APIRouter], APIRouter], type[Exception]]:
+    generated: type[ServiceBase] = next(c for c in cls.__mro__ if "spec" in c.__dict__)
+    package = generated.__module__.rpartition(".")[0]  # <build>.<idl package>.service -> <build>.<idl package>
+    http = importlib.import_module(package + ".http")
+    router = getattr(http, generated.spec.router or "", None)
+    if router is None:
+        raise LookupError(f"{generated.__name__} has no generated HTTP router (rebuild it with this svcgen)")
+    root = importlib.import_module(package.rpartition(".")[0] or package)
+    return router, root.ApiError

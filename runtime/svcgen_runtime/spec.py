@@ -95,9 +95,13 @@ Member = EndpointSpec | RpcSpec | ConsumerSpec | ScheduleSpec | SocketSpec
 
 @dataclass(frozen=True)
 class ServiceSpec:
+    """`router` names the function in the generated `http` module beside the service class that adds
+    its routes to a router (how `svcgen run http` serves a service instance)."""
+
     package: str
     name: str
     members: tuple[Member, ...]
+    router: str | None = None
 
     def of(self, kind: type[Any]) -> tuple[Any, ...]:
         return tuple(m for m in self.members if isinstance(m, kind))

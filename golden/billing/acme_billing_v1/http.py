@@ -43,7 +43,8 @@ def billing_router(impl: Billing, router: APIRouter | None = None) -> APIRouter:
         *,
         invoice_id: Annotated[uuid.UUID, Path()],
     ) -> Invoice:
-        return await impl.get_invoice(invoice_id=invoice_id)
+        async with impl.runtime.unit_of_work(impl, "get_invoice"):
+            return await impl.get_invoice(invoice_id=invoice_id)
 
     @router.get(
         "/tasks/{task_id}/invoices",
@@ -57,7 +58,8 @@ def billing_router(impl: Billing, router: APIRouter | None = None) -> APIRouter:
         task_id: Annotated[uuid.UUID, Path()],
         state: Annotated[InvoiceState | None, Query()] = None,
     ) -> list[Invoice]:
-        return await impl.invoices_of_task(task_id=task_id, state=state)
+        async with impl.runtime.unit_of_work(impl, "invoices_of_task"):
+            return await impl.invoices_of_task(task_id=task_id, state=state)
 
     @router.post(
         "/invoices/{invoice_id}/pay",
@@ -69,7 +71,8 @@ def billing_router(impl: Billing, router: APIRouter | None = None) -> APIRouter:
         *,
         invoice_id: Annotated[uuid.UUID, Path()],
     ) -> Invoice:
-        return await impl.pay(invoice_id=invoice_id)
+        async with impl.runtime.unit_of_work(impl, "pay"):
+            return await impl.pay(invoice_id=invoice_id)
 
     @router.websocket("/invoices/live")
     async def watch(

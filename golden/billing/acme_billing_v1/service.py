@@ -83,6 +83,7 @@ class Billing(ServiceBase, abc.ABC):
             RpcSpec("outstanding", "acme.billing.v1.Billing.outstanding", timeout_s=2),
             SocketSpec("watch", "/invoices/live", "acme.billing.v1.Billing.watch"),
         ),
+        router="billing_router",
     )
 
     @property

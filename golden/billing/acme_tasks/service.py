@@ -96,6 +96,7 @@ class Tasks(ServiceBase, abc.ABC):
                 "live", "/tasks/live", "acme.tasks.Tasks.live", params=("project",)
             ),
         ),
+        router="tasks_router",
     )
 
     @property

@@ -35,7 +35,8 @@ def hello_router(impl: Hello, router: APIRouter | None = None) -> APIRouter:
         *,
         name: Annotated[str, Path()],
     ) -> str:
-        return await impl.greet(name=name)
+        async with impl.runtime.unit_of_work(impl, "greet"):
+            return await impl.greet(name=name)
 
     return router
 

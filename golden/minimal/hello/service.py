@@ -26,6 +26,7 @@ class Hello(ServiceBase, abc.ABC):
         package="hello",
         name="Hello",
         members=(EndpointSpec("greet", "GET", "/hello/{name}", 200),),
+        router="hello_router",
     )
 
     @abc.abstractmethod

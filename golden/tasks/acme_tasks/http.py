@@ -42,7 +42,8 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         cursor: Annotated[str | None, Query()] = None,
     ) -> TaskPage:
-        return await impl.list_tasks(limit=limit, cursor=cursor)
+        async with impl.runtime.unit_of_work(impl, "list_tasks"):
+            return await impl.list_tasks(limit=limit, cursor=cursor)
 
     @router.get(
         "/tasks/{id}",
@@ -58,7 +59,8 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         *,
         id: Annotated[uuid.UUID, Path()],
     ) -> Task:
-        return await impl.get_task(id=id)
+        async with impl.runtime.unit_of_work(impl, "get_task"):
+            return await impl.get_task(id=id)
 
     @router.post(
         "/tasks",
@@ -74,7 +76,8 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         *,
         task: Annotated[NewTask, Body()],
     ) -> Task:
-        return await impl.create_task(task=task)
+        async with impl.runtime.unit_of_work(impl, "create_task"):
+            return await impl.create_task(task=task)
 
     @router.put(
         "/tasks/{id}",
@@ -93,7 +96,8 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         id: Annotated[uuid.UUID, Path()],
         task: Annotated[NewTask, Body()],
     ) -> Task:
-        return await impl.replace_task(id=id, task=task)
+        async with impl.runtime.unit_of_work(impl, "replace_task"):
+            return await impl.replace_task(id=id, task=task)
 
     @router.delete(
         "/tasks/{id}",
@@ -109,7 +113,8 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         *,
         id: Annotated[uuid.UUID, Path()],
     ) -> Response:
-        await impl.delete_task(id=id)
+        async with impl.runtime.unit_of_work(impl, "delete_task"):
+            await impl.delete_task(id=id)
         return Response(status_code=204)
 
     @router.websocket("/tasks/live")

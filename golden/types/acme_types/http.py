@@ -40,7 +40,8 @@ def types_router(impl: Types, router: APIRouter | None = None) -> APIRouter:
         *,
         value: Annotated[Scalars, Body()],
     ) -> Scalars:
-        return await impl.echo_scalars(value=value)
+        async with impl.runtime.unit_of_work(impl, "echo_scalars"):
+            return await impl.echo_scalars(value=value)
 
     @router.post(
         "/echo/containers",
@@ -55,7 +56,8 @@ def types_router(impl: Types, router: APIRouter | None = None) -> APIRouter:
         *,
         value: Annotated[Containers, Body()],
     ) -> Containers:
-        return await impl.echo_containers(value=value)
+        async with impl.runtime.unit_of_work(impl, "echo_containers"):
+            return await impl.echo_containers(value=value)
 
     @router.post(
         "/echo/drawing",
@@ -70,7 +72,8 @@ def types_router(impl: Types, router: APIRouter | None = None) -> APIRouter:
         *,
         value: Annotated[Drawing, Body()],
     ) -> Drawing:
-        return await impl.echo_drawing(value=value)
+        async with impl.runtime.unit_of_work(impl, "echo_drawing"):
+            return await impl.echo_drawing(value=value)
 
     @router.get(
         "/echo/query",
@@ -87,9 +90,10 @@ def types_router(impl: Types, router: APIRouter | None = None) -> APIRouter:
         color: Annotated[Color, Query()],
         tags: Annotated[list[str], Query(default_factory=list)],
     ) -> str:
-        return await impl.echo_query(
-            flag=flag, count=count, ratio=ratio, day=day, color=color, tags=tags
-        )
+        async with impl.runtime.unit_of_work(impl, "echo_query"):
+            return await impl.echo_query(
+                flag=flag, count=count, ratio=ratio, day=day, color=color, tags=tags
+            )
 
     return router
 

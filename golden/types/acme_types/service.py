@@ -35,6 +35,7 @@ class Types(ServiceBase, abc.ABC):
             EndpointSpec("echo_query", "GET", "/echo/query", 200),
             RpcSpec("area", "acme.types.Types.area"),
         ),
+        router="types_router",
     )
 
     @abc.abstractmethod

@@ -134,11 +134,15 @@ def _endpoint(x: m.Endpoint, types: TypeNamer) -> RouteView:
         args.append(responses)
     name = py_attr(x.handler)
     call_args = [f"{py_attr(p.name)}={py_attr(p.name)}" for p in x.params]
+    # One unit of work per request: what the handler publishes is sent when it returns, before
+    # the response (a failed publish is a 500, never a silent loss), and nothing if it raises.
+    unit = [layout.call("async with impl.runtime.unit_of_work(", ["impl", pystr(x.handler)], "):", 8)]
     if returns is not None:
-        lines = [layout.call(f"return await impl.{name}(", call_args, ")", 8)]
+        lines = [*unit, layout.call(f"return await impl.{name}(", call_args, ")", 12)]
     else:
         lines = [
-            layout.call(f"await impl.{name}(", call_args, ")", 8),
+            *unit,
+            layout.call(f"await impl.{name}(", call_args, ")", 12),
             f"        return Response(status_code={status})",
         ]
     sig = _def(name, params, returns or "Response")

@@ -250,7 +250,9 @@ def module(model: m.Model, package: str, files: list[m.File]) -> ServiceModule:
         spec_text = (
             "    spec: ClassVar[ServiceSpec] = ServiceSpec(\n"
             f"        package={pystr(svc.package)},\n"
-            f"        name={pystr(svc.name)},\n" + _members(spec) + "    )"
+            f"        name={pystr(svc.name)},\n" + _members(spec)
+            # how `svcgen run http` finds the routes of a service instance: this function of http.py
+            + f"        router={pystr(py_attr(svc.name) + '_router')},\n" + "    )"
         )
         services.append(
             ServiceView(

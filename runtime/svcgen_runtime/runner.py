@@ -1,0 +1,154 @@
+"""Running services: load a `module:attribute` target, pick the transport, serve a role until SIGTERM.
+
+Roles: `http` serves the generated routes (uvicorn), `worker` consumes, `all` does both in
+one process. Every role declares the topology first (idempotent), so messages published
+before a worker starts wait in their queues. On SIGTERM or SIGINT: stop taking requests
+and messages, let in-flight ones finish within the grace period, exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from svcgen_runtime.settings import Settings, SettingsError
+from svcgen_runtime.transport import Transport
+
+ROLES = ("http", "worker", "all")
+
+
+class TargetError(ValueError):
+    """TARGET does not name a service instance or a sequence of them."""
+
+
+def load_services(target: str) -> list[Any]:
+    """Import `module:attribute` (the current folder first on sys.path, as uvicorn does) -> services."""
+    from svcgen_runtime.service import ServiceBase
+
+    module_name, sep, attr = target.partition(":")
+    if not sep or not module_name or not attr:
+        raise TargetError(f"TARGET must be module:attribute (like app:tasks), got {target!r}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            raise TargetError(f"no module named {module_name!r} (run from the folder that holds it)") from None
+        raise TargetError(f"importing {module_name!r} failed: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # the user's module raised while importing: say what, not a traceback
+        raise TargetError(f"importing {module_name!r} failed: {type(exc).__name__}: {exc}") from None
+    value: Any = module
+    for part in attr.split("."):
+        if not hasattr(value, part):
+            raise TargetError(f"module {module_name!r} has no attribute {attr!r}")
+        value = getattr(value, part)
+    services = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not services or not all(isinstance(s, ServiceBase) for s in services):
+        raise TargetError(
+            f"{target} is not a service instance (an object of a subclass of a generated service class) "
+            f"or a sequence of them: it is {type(value).__name__}"
+        )
+    return services
+
+
+def make_transport(settings: Settings) -> Transport:
+    """The embedded bus without SVCGEN_AMQP_URL, else RabbitMQ (imported only then: aio-pika is optional)."""
+    if settings.amqp_url is None:
+        from svcgen_runtime.embedded import EmbeddedBus
+
+        return EmbeddedBus(concurrency=settings.concurrency)
+    try:
+        amqp = importlib.import_module("svcgen_runtime.amqp")
+        factory = amqp.AmqpTransport
+    except (ImportError, AttributeError) as exc:
+        raise SettingsError(
+            f"SVCGEN_AMQP_URL is set but the AMQP transport cannot load ({exc}); " "install svcgen[amqp]"
+        ) from None
+    transport: Transport = factory(settings.amqp_url, prefetch=settings.prefetch, concurrency=settings.concurrency)
+    return transport
+
+
+async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
+    """Run `role` for `services` until SIGTERM/SIGINT (or the HTTP server stops); returns the exit code."""
+    from svcgen_runtime.delivery import exchanges, subscriptions
+    from svcgen_runtime.embedded import EmbeddedBus
+    from svcgen_runtime.http import start_consumers
+
+    runtime = services[0].runtime
+    for service in services[1:]:  # one process, one runtime: shared transport, hub and interceptors
+        service.attach(runtime)
+    runtime.transport = make_transport(settings)
+    runtime.managed = True
+    stop = asyncio.Event()
+    with _signals(stop):
+        if role in ("worker", "all"):
+            await start_consumers(runtime, services)
+        else:  # http: publish only; with the embedded bus no consumer of this process would read queues
+            subs = [] if isinstance(runtime.transport, EmbeddedBus) else [s for x in services for s in subscriptions(x)]
+            await runtime.transport.start()
+            await runtime.transport.declare(subs, exchanges(list(services)))
+        code = 0
+        try:
+            if role in ("http", "all"):
+                code = await _serve_http(services, settings, stop)
+            else:
+                await stop.wait()
+        finally:
+            await runtime.transport.stop(settings.shutdown_grace_s)
+    return code
+
+
+async def _serve_http(services: Sequence[Any], settings: Settings, stop: asyncio.Event) -> int:
+    import uvicorn
+
+    from svcgen_runtime.http import build_app
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield  # the runner owns SIGTERM/SIGINT: it stops the consumers too
+
+    config = uvicorn.Config(
+        build_app(services),
+        host=settings.host,
+        port=settings.port,
+        lifespan="off",
+        timeout_graceful_shutdown=max(int(settings.shutdown_grace_s), 1),
+    )
+    server = Server(config)
+
+    async def shutdown_on_stop() -> None:
+        await stop.wait()
+        server.should_exit = True  # stop accepting, finish in-flight requests (uvicorn's graceful shutdown)
+
+    watcher = asyncio.get_running_loop().create_task(shutdown_on_stop())
+    try:
+        # awaited here, not in a task: uvicorn calls sys.exit when it cannot bind, and a SystemExit
+        # raised inside a task would escape the event loop instead of reaching this handler
+        await server.serve()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    return 0 if stop.is_set() else 1
+
+
+@contextlib.contextmanager
+def _signals(stop: asyncio.Event) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        yield
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
