@@ -39,8 +39,9 @@ class Session:
 
 
 class Link:
-    def __init__(self, url: str, connect_timeout_s: float) -> None:
+    def __init__(self, url: str, connect_timeout_s: float, name: str) -> None:
         self._url = url
+        self._name = name
         self._connect_timeout_s = connect_timeout_s
         self._session: Session | None = None
         self._ready = asyncio.Event()
@@ -84,7 +85,9 @@ class Link:
                 log.debug("closing the AMQP connection failed", exc_info=True)
 
     async def _connect(self) -> None:
-        connection = await aio_pika.connect(self._url, timeout=self._connect_timeout_s)
+        connection = await aio_pika.connect(
+            self._url, timeout=self._connect_timeout_s, client_properties={"connection_name": self._name}
+        )
         self._number += 1
         session = Session(connection, self._number)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Sequence
 
 from svcgen_runtime.amqp import dead_letters
@@ -24,7 +25,8 @@ class AmqpTransport:
 
     `prefetch` bounds the unacked deliveries of each consumer channel, `concurrency` the handlers each
     consumer runs at once; `publish_timeout_s` bounds a `publish` (connecting included) and
-    `connect_timeout_s` the first connection of `start`.
+    `connect_timeout_s` the first connection of `start`. `name` is the connection name the broker shows
+    (`rabbitmqctl list_connections client_properties`; default `svcgen pid <pid>`).
     """
 
     def __init__(
@@ -34,10 +36,11 @@ class AmqpTransport:
         concurrency: int = 32,
         publish_timeout_s: float = 10.0,
         connect_timeout_s: float = 5.0,
+        name: str | None = None,
     ) -> None:
         if prefetch < 1 or concurrency < 1:
             raise ValueError("prefetch and concurrency must be at least 1")
-        self._link = Link(url, connect_timeout_s)
+        self._link = Link(url, connect_timeout_s, name or f"svcgen pid {os.getpid()}")
         self._publisher = Publisher(self._link, publish_timeout_s)
         self._prefetch = prefetch
         self._concurrency = concurrency
