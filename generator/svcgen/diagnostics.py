@@ -251,20 +251,32 @@ def render_json(diagnostics: list[Diagnostic]) -> str:
     )
 
 
+def typo_distance(name: str) -> int:
+    """How many edits still read as a typo of `name`: one per four characters, at least one.
+
+    A third of the length (the old rule) let 'Item' suggest 'time', two edits away: short
+    names are close to many unrelated words, so they get one edit only.
+    """
+    return max(1, len(name) // 4)
+
+
 def closest(name: str, candidates: Iterable[str], limit: int = 3) -> str | None:
     """The candidate nearest to `name` by edit distance, if it is near enough to be a typo."""
+    allowed = min(limit, typo_distance(name))
     best: tuple[int, str] | None = None
     for c in candidates:
         if c == name:
             continue
-        dist = _distance(name.lower(), c.lower(), limit)
-        if dist <= min(limit, max(1, len(name) // 3 + 1)) and (best is None or (dist, c) < best):
+        dist = _distance(name.lower(), c.lower(), allowed)
+        if dist <= allowed and (best is None or (dist, c) < best):
             best = (dist, c)
     return best[1] if best else None
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    match = closest(name, candidates)
+def did_you_mean(name: str, candidates: Iterable[str], fallback: Iterable[str] = ()) -> str | None:
+    """'did you mean ...?' for the nearest candidate; `fallback` (builtins, say) only when no
+    candidate is near, so a declared name wins over a builtin one."""
+    match = closest(name, candidates) or closest(name, fallback)
     return f"did you mean '{match}'?" if match else None
 
 

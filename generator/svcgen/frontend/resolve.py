@@ -24,7 +24,17 @@ class _Scope:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def candidates(self) -> list[str]:
-        return [n for p in self.visible for n in self.types.get(p, {})] + list(m.SCALARS)
+        return [n for p in self.visible for n in self.types.get(p, {})]
+
+    def unknown_type_hint(self, name: str) -> str:
+        """A near declared name, else a near builtin, else what would make the name known."""
+        near = did_you_mean(name, self.candidates(), m.SCALARS)
+        if near:
+            return near
+        elsewhere = [p for p in self.types if p not in self.visible and name in self.types[p]]
+        if elsewhere:
+            return f"'{name}' is declared in package '{elsewhere[0]}': import the file that declares it"
+        return f"declare '{name}' (a message, enum, union or error), or import the file that declares it"
 
     def find_type(self, ref: m.TypeRef) -> m.TypeRef:
         package, _, name = ref.name.rpartition(".")
@@ -39,7 +49,7 @@ class _Scope:
             return replace(ref, target=m.QualifiedName(self.package, name), decl_kind=own.kind)
         found = [p for p in self.visible[1:] if name in self.types.get(p, {})]
         if not found:
-            self.diagnostics.append(error("E101", ref.span, help=did_you_mean(name, self.candidates()), name=name))
+            self.diagnostics.append(error("E101", ref.span, help=self.unknown_type_hint(name), name=name))
             return ref
         if len(found) > 1:
             self.diagnostics.append(
