@@ -16,8 +16,8 @@ N = TypeVar("N", int, float)
 #: (variable, what it sets, default) for `--help` and the README.
 VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("SVCGEN_AMQP_URL", "RabbitMQ URL (amqp:// or amqps://); unset: the embedded in-process bus", "unset"),
-    ("SVCGEN_PREFETCH", "unacknowledged messages a worker holds per consumer (AMQP)", "32"),
-    ("SVCGEN_CONCURRENCY", "messages one consumer handles at the same time", "8"),
+    ("SVCGEN_PREFETCH", "unacknowledged messages a worker holds per consumer (AMQP)", "128"),
+    ("SVCGEN_CONCURRENCY", "messages one consumer handles at the same time", "32"),
     ("SVCGEN_SHUTDOWN_GRACE", "seconds in-flight work gets to finish after SIGTERM/SIGINT", "30"),
     ("SVCGEN_HOST", "address the http role listens on", "127.0.0.1"),
     ("SVCGEN_PORT", "port the http role listens on", "8000"),
@@ -31,8 +31,8 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     amqp_url: str | None = None
-    prefetch: int = 32
-    concurrency: int = 8
+    prefetch: int = 128
+    concurrency: int = 32
     shutdown_grace_s: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
@@ -46,8 +46,8 @@ class Settings:
             raise SettingsError(f"SVCGEN_AMQP_URL must start with amqp:// or amqps://, got {url!r}")
         return cls(
             amqp_url=url,
-            prefetch=_number(env, "SVCGEN_PREFETCH", int, 32, 1, 65535),
-            concurrency=_number(env, "SVCGEN_CONCURRENCY", int, 8, 1, 10_000),
+            prefetch=_number(env, "SVCGEN_PREFETCH", int, 128, 1, 65535),
+            concurrency=_number(env, "SVCGEN_CONCURRENCY", int, 32, 1, 10_000),
             shutdown_grace_s=_number(env, "SVCGEN_SHUTDOWN_GRACE", float, 30.0, 0.0, 86_400.0),
             host=env.get("SVCGEN_HOST") or "127.0.0.1",
             port=_number(env, "SVCGEN_PORT", int, 8000, 0, 65535),

@@ -32,8 +32,8 @@ def run(files: list[Path], against: str, json: bool, severity: str, allow: list[
         print(f"svcgen: error: {exc}", file=sys.stderr)
         return 2
     news = [compile_file(f) for f in files]
-    if report(news, json):  # the new version must be valid before it can be compared
-        return 1
+    if any(r.diagnostics for r in news):  # the new version must be valid before it can be compared
+        return report(news, json)
     found: list[tuple[Finding, Sources]] = []
     seen: set[tuple[str, str]] = set()
     used: set[str] = set()
