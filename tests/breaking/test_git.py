@@ -87,7 +87,7 @@ def test_imports_are_read_at_the_revision(repo: Path) -> None:
 def test_bad_usage(repo: Path) -> None:
     assert breaking(repo, "api/shop.idl", "--against", "no-such-rev").returncode == 2
     assert (
-        "'no-such-rev' is neither a folder nor a git revision"
+        "'x' is neither a folder nor a git revision"
         in breaking(repo, "api/shop.idl", "--against", "x").stderr
     )
     assert breaking(repo, "api/shop.idl").returncode == 2  # --against is required
