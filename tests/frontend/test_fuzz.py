@@ -1,9 +1,12 @@
 """Fuzzing: no input makes the front end raise, and the two parsers never disagree.
 
-Seeded mutations of the example IDL files (delete, duplicate, swap or replace tokens and
-characters) give inputs that are almost valid, which is where parsers go wrong; hypothesis
-adds arbitrary text. For each input: `compile_file` returns (never raises), and whenever the
-fast parser accepts a text, the Lark parser accepts it too and builds the very same file.
+Two kinds of seeded mutations of the example IDL files: breaking ones (delete, duplicate, swap or
+replace tokens and characters) give inputs that are almost valid, which is where error recovery
+goes wrong; syntax-keeping ones (other whitespace and comments, consistent renames, other numbers,
+duplicated, deleted or swapped statements) give inputs the fast parser accepts, which is where the
+two parsers can disagree. Hypothesis adds arbitrary text and bytes. For each input: `compile_file`
+returns (never raises) with a model exactly when there is no diagnostic, and whenever the fast
+parser accepts a text, the Lark parser accepts it too and builds the very same file.
 """
 
 from __future__ import annotations
@@ -67,19 +70,77 @@ def mutate(text: str, rnd: random.Random) -> str:
     return "".join(pieces)
 
 
-def agree(text: str) -> None:
-    """The fast parser accepts only what Lark accepts, and builds the same file from it."""
+SPACES = [" ", "  ", "\n", "\t", " \n\n  ", "\r\n", " // a comment\n", '\n// } ; { " not code\n  ']
+WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+NAMED = re.compile(r"\b(?:message|enum|error|union|service)\s+(\w+)|[({;,]\s*(\w+)\s*:")
+STATEMENT = re.compile(
+    r"^[ \t]+[^\n]*;[ \t]*$", re.M
+)  # an indented line ending with ';': a field, a value, an endpoint
+
+
+def keep_syntax(text: str, rnd: random.Random) -> str:
+    """A mutation that keeps the text parseable, most of the time (a rename can hit a keyword)."""
+    for _ in range(rnd.randint(1, 4)):
+        op = rnd.randrange(6)
+        pieces = PIECES.findall(text)
+        if op == 0:  # other whitespace, comments included, where there was whitespace
+            spaces = [i for i, p in enumerate(pieces) if p.isspace()]
+            for i in rnd.sample(spaces, min(len(spaces), rnd.randint(1, 5))):
+                pieces[i] = rnd.choice(SPACES) if "\n" not in pieces[i] else rnd.choice(SPACES[2:])
+            text = "".join(pieces)
+        elif op == 1:  # whitespace after a separator
+            seps = [i for i, p in enumerate(pieces[:-1]) if p in (";", ",") or (p == "{" and pieces[i + 1].isspace())]
+            i = rnd.choice(seps)
+            pieces[i] += rnd.choice(SPACES)
+            text = "".join(pieces)
+        elif op == 2:  # a consistent rename of one declared name (a field, parameter or declaration)
+            words = [p for p in pieces if WORD.fullmatch(p)]
+            names = {m.group(1) or m.group(2) for m in NAMED.finditer(text)} & set(words)
+            word = rnd.choice(sorted(names))
+            text = "".join(p + "_z" if p == word else p for p in pieces)
+        elif op == 3:  # other numbers
+            numbers = [i for i, p in enumerate(pieces) if p.isdigit()]
+            if numbers:
+                pieces[rnd.choice(numbers)] = str(rnd.choice([0, 1, 7, 42, 999, 65535]))
+                text = "".join(pieces)
+        else:  # duplicate, delete or swap whole statements
+            lines = text.split("\n")
+            statements = [i for i, line in enumerate(lines) if STATEMENT.fullmatch(line)]
+            if len(statements) < 2:
+                continue
+            i = rnd.choice(statements)
+            if op == 4:
+                lines.insert(i, lines[i])
+            elif op == 5 and i + 1 in statements:  # neighbours: the same block
+                lines[i], lines[i + 1] = lines[i + 1], lines[i]
+            elif op == 5 and len(statements) > 2:
+                del lines[i]
+            text = "\n".join(lines)
+    return text
+
+
+def agree(text: str) -> bool:
+    """The fast parser accepts only what Lark accepts, and builds the same file from it.
+    True when the fast parser accepted the text (so the two were compared)."""
     source = SourceFile("f.idl", text)
     try:
         fast = parse_fast(source)
     except Fault:
-        return  # a limit (depth, digits): reported without a parse by either parser
+        return False  # a limit (depth, digits): reported without a parse by either parser
     if fast is None:
-        return
+        return False
     slow = parse_with_lark(source)
     assert not slow.diagnostics, f"fast parser accepted what Lark rejects: {slow.diagnostics[0].message}\n{text}"
     assert fast[0] == slow.file, text
     assert fast[1] == slow.comments, text
+    return True
+
+
+def compiles_or_reports(path: Path, text: str) -> None:
+    """`compile_file` never raises: a model exactly when there is no diagnostic."""
+    path.write_text(text, encoding="utf-8")
+    result = compile_file(path)
+    assert (result.model is None) == bool(result.diagnostics), text
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -92,16 +153,41 @@ def test_mutated_examples_never_raise_and_parsers_agree(example: Path, tmp_path:
     for _ in range(60):
         text = mutate(original, rnd)
         agree(text)
-        target.write_text(text, encoding="utf-8")
-        result = compile_file(target)
-        assert (result.model is None) == bool(result.diagnostics)
+        compiles_or_reports(target, text)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_syntax_keeping_mutations_parse_the_same_in_both_parsers(example: Path, tmp_path: Path) -> None:
+    rnd = random.Random("keep" + example.name)
+    original = example.read_text(encoding="utf-8")
+    for sibling in example.parent.glob("*.idl"):
+        (tmp_path / sibling.name).write_text(sibling.read_text(encoding="utf-8"), encoding="utf-8")
+    target = tmp_path / example.name
+    compared = 0
+    seen: set[str] = set()
+    for _ in range(60):
+        text = keep_syntax(original, rnd)
+        seen.add(text)
+        compared += agree(text)
+        compiles_or_reports(target, text)
+    assert compared >= 54, f"only {compared} of 60 mutations were accepted by the fast parser"
+    assert len(seen - {original}) >= 30, "the mutations hardly change the file"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(EXAMPLES), st.randoms(use_true_random=False))
+def test_syntax_keeping_mutations_found_by_hypothesis(example: Path, rnd: random.Random) -> None:
+    text = keep_syntax(example.read_text(encoding="utf-8"), rnd)
+    agree(text)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.sampled_from(list('package p;message M{x:int=1?}<>list,map"\\@#*./\n \t-0s')), max_size=120))
-def test_token_soup_never_raises(text: str) -> None:
-    agree(text)
-    agree("package p;\n" + text)
+def test_token_soup_never_raises(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    folder = tmp_path_factory.mktemp("soup")
+    for n, variant in enumerate((text, "package p;\n" + text)):
+        agree(variant)
+        compiles_or_reports(folder / f"soup{n}.idl", variant)
 
 
 @settings(max_examples=60, deadline=None)
