@@ -24,6 +24,13 @@ class Span(NamedTuple):
     def point(file: str, line: int, col: int, width: int = 1) -> Span:
         return Span(file, line, col, line, col + width)
 
+    def part(self, text: str, start: int, end: int) -> Span:
+        """The span of `text[start:end]` when this span covers exactly `text` on one line, so a
+        diagnostic about part of a token (`{id}` of a path) marks that part alone; else itself."""
+        if self.line != self.end_line or self.end_col - self.col != len(text) or not 0 <= start < end <= len(text):
+            return self
+        return Span(self.file, self.line, self.col + start, self.line, self.col + end)
+
 
 @dataclass(slots=True)
 class SourceFile:

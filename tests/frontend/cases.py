@@ -185,7 +185,7 @@ CASES: dict[str, Case] = {
     ),
     "E301": Case(
         {"a.idl": MSG + "service S {\n  GET /notes/{id} get_note(note_id: uuid) -> string;\n}\n"},
-        "a.idl:3:7: error[E301]: path parameter 'id' is not a parameter of 'get_note'",
+        "a.idl:3:14: error[E301]: path parameter 'id' is not a parameter of 'get_note'",
         "add 'id' to the parameters of 'get_note'",
     ),
     "E302": Case(
@@ -223,7 +223,7 @@ CASES: dict[str, Case] = {
     ),
     "E309": Case(
         {"a.idl": MSG + "service S {\n  GET /a{id} f(id: int);\n}\n"},
-        "a.idl:3:7: error[E309]: invalid path '/a{id}': segment 'a{id}': a parameter fills a whole segment, "
+        "a.idl:3:8: error[E309]: invalid path '/a{id}': segment 'a{id}': a parameter fills a whole segment, "
         "as in /items/{id}",
     ),
     "E310": Case(

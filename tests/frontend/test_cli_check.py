@@ -52,7 +52,7 @@ def test_every_error_at_once_in_source_order_imports_first_named(ws: Workspace) 
     assert headers == [
         "main.idl:4:11: error[E101]: unknown type 'Usr'",
         "main.idl:5:16: error[E201]: default 3 does not fit type 'bool'",
-        "main.idl:8:7: error[E301]: path parameter 'id' is not a parameter of 'get'",
+        "main.idl:8:10: error[E301]: path parameter 'id' is not a parameter of 'get'",
         "lib.idl:3:9: error[E109]: message 'Loop' can never be built: it requires itself through Loop.next",
     ]
     assert err.rstrip().endswith("4 errors")
@@ -80,7 +80,7 @@ def test_json_format(ws: Workspace) -> None:
     assert [(d["file"], d["line"], d["column"], d["code"]) for d in items] == [
         ("main.idl", 4, 11, "E101"),
         ("main.idl", 5, 16, "E201"),
-        ("main.idl", 8, 7, "E301"),
+        ("main.idl", 8, 10, "E301"),
         ("lib.idl", 3, 9, "E109"),
     ]
     first = items[0]

@@ -17,15 +17,31 @@ PATH_SCALARS = ("bool", "int", "float", "decimal", "string", "uuid", "date", "ti
 
 def path_problem(path: str) -> str | None:
     """Why a path cannot be routed, or None."""
+    found = _path_fault(path)
+    return found[0] if found else None
+
+
+def _path_fault(path: str) -> tuple[str, int, int] | None:
+    """Why a path cannot be routed, with the offsets of the part at fault (start, end)."""
     if not path.startswith("/"):
-        return "a path starts with '/'"
-    names = m.path_params(path)
+        return "a path starts with '/'", 0, len(path)
+    seen: set[str] = set()
+    start = 1
     for segment in path.split("/")[1:]:
+        end = start + len(segment)
         if not _SEGMENT.match(segment):
-            return f"segment '{segment}': a parameter fills a whole segment, as in /items/{{id}}"
-    if len(set(names)) != len(names):
-        return "a parameter appears twice"
+            return f"segment '{segment}': a parameter fills a whole segment, as in /items/{{id}}", start, end
+        if segment.startswith("{"):
+            if segment in seen:
+                return "a parameter appears twice", start, end
+            seen.add(segment)
+        start = end + 1
     return None
+
+
+def _param_offsets(path: str, name: str) -> tuple[int, int]:
+    start = path.find("{" + name + "}")
+    return start, start + len(name) + 2
 
 
 def _services(model: m.Model) -> Iterator[m.Service]:
@@ -48,9 +64,10 @@ def paths(model: m.Model) -> Iterator[Diagnostic]:
         for x in service.members:
             if not isinstance(x, (m.Endpoint, m.Socket)):
                 continue
-            problem = path_problem(x.path)
-            if problem:
-                yield error("E309", x.path_span, path=x.path, reason=problem)
+            fault = _path_fault(x.path)
+            if fault:
+                reason, start, end = fault
+                yield error("E309", x.path_span.part(x.path, start, end), path=x.path, reason=reason)
                 continue
             params = {p.name: p for p in x.params}
             for name in m.path_params(x.path):
@@ -58,7 +75,7 @@ def paths(model: m.Model) -> Iterator[Diagnostic]:
                 if param is None:
                     yield error(
                         "E301",
-                        x.path_span,
+                        x.path_span.part(x.path, *_param_offsets(x.path, name)),
                         help=did_you_mean(name, params) or f"add '{name}' to the parameters of '{x.handler}'",
                         name=name,
                         handler=x.handler,
