@@ -10,7 +10,7 @@ from .conftest import Workspace
 
 
 def test_every_code_has_a_case_and_every_case_a_code() -> None:
-    assert sorted(CASES) == sorted(CODES)
+    assert sorted(CASES) == sorted(c for c in CODES if c.startswith("E"))  # B codes: tests/breaking
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
