@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -21,6 +22,7 @@ from svcgen_runtime.settings import Settings, SettingsError
 from svcgen_runtime.transport import Transport
 
 ROLES = ("http", "worker", "all")
+log = logging.getLogger("svcgen_runtime.runner")
 
 
 class TargetError(ValueError):
@@ -88,8 +90,11 @@ async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
     runtime.managed = True
     stop = asyncio.Event()
     with _signals(stop):
+        transport_name = "RabbitMQ" if settings.amqp_url else "the embedded bus"
         if role in ("worker", "all"):
             await start_consumers(runtime, services)
+            queues = [c.queue for x in services for c in x.spec.consumers]
+            log.info("consuming %d queue(s) on %s: %s", len(queues), transport_name, ", ".join(queues) or "-")
         else:  # http: publish only; with the embedded bus no consumer of this process would read queues
             subs = [] if isinstance(runtime.transport, EmbeddedBus) else [s for x in services for s in subscriptions(x)]
             await runtime.transport.start()
@@ -101,7 +106,9 @@ async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
             else:
                 await stop.wait()
         finally:
+            log.info("stopping: in-flight work gets %.3gs", settings.shutdown_grace_s)
             await runtime.transport.stop(settings.shutdown_grace_s)
+    log.info("stopped")
     return code
 
 
