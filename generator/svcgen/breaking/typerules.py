@@ -71,9 +71,10 @@ def fields(
         where = f"{subject}.{f.name}"
         if g is None:
             if Direction.READ in way:
-                deprecated = f.annotation("deprecated") is not None
+                # optional or defaulted: clients already cope with its absence, only the data is gone
+                soft = f.annotation("deprecated") is not None or not f.required
                 code = "B107" if error else "B101"
-                yield finding(code, "old", f.name_span, where, warning=deprecated, owner=owner, name=f.name)
+                yield finding(code, "old", f.name_span, where, warning=soft, owner=owner, name=f.name)
             continue
         yield from field_change(f, g, way, owner, where)
     if Direction.WRITE in way:
