@@ -60,6 +60,14 @@ class _Queue:
     subscription: Subscription | None = None
 
 
+def _moved(old: asyncio.Queue[Incoming]) -> asyncio.Queue[Incoming]:
+    """A fresh queue with the same messages: the bus may be stopped and consumed again from another loop."""
+    new: asyncio.Queue[Incoming] = asyncio.Queue()
+    while not old.empty():
+        new.put_nowait(old.get_nowait())
+    return new
+
+
 class EmbeddedBus:
     """In-process transport; see the module docstring. `sleep` waits out retry and publish delays."""
 
@@ -95,6 +103,7 @@ class EmbeddedBus:
         for sub in subscriptions:
             queue = self._queues[sub.spec.queue]
             queue.subscription = sub
+            queue.pending = _moved(queue.pending)  # an asyncio.Queue waits only on the loop it first waited on
             for _ in range(max(self.concurrency, 1)):
                 task = asyncio.get_running_loop().create_task(self._work(queue), name=f"embedded:{queue.name}")
                 self._workers.add(task)
