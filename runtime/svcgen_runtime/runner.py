@@ -41,7 +41,7 @@ def load_services(target: str) -> list[Any]:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
+        if exc.name == module_name or module_name.startswith(f"{exc.name}."):
             raise TargetError(f"no module named {module_name!r} (run from the folder that holds it)") from None
         raise TargetError(f"importing {module_name!r} failed: {type(exc).__name__}: {exc}") from None
     except Exception as exc:  # the user's module raised while importing: say what, not a traceback
