@@ -152,9 +152,11 @@ def test_sync_client_covers_every_endpoint(service: tuple[str, Path], api: dict[
         assert invalid.value.status == 422
 
 
-def test_typescript_client_and_socket(service: tuple[str, Path], tsc: list[str], tmp_path: Path) -> None:
-    url, folder = service
-    work = tmp_path / "e2e"
+@pytest.fixture(scope="module")
+def compiled_script(service: tuple[str, Path], tsc: list[str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/clients/ts/e2e_tasks.ts compiled with tsc next to the build's TypeScript client."""
+    folder = service[1]
+    work = tmp_path_factory.mktemp("e2e")
     shutil.copytree(folder / "tasks_api/typescript", work / "tasks_api/typescript")
     shutil.copy(HERE / "ts/e2e_tasks.ts", work / "e2e_tasks.ts")
     (work / "package.json").write_text('{"type": "module"}\n')
@@ -173,15 +175,30 @@ def test_typescript_client_and_socket(service: tuple[str, Path], tsc: list[str],
     compiled = subprocess.run([*tsc, "-p", str(work)], capture_output=True, text=True, timeout=300)
     assert compiled.returncode == 0, compiled.stdout
     (work / "js/package.json").write_text('{"type": "module"}\n')
-    node = tsc[0]
+    return work / "js/e2e_tasks.js"
+
+
+def _run(node: str, flags: list[str], script: Path, *args: str) -> str:
     env = {**os.environ, "NODE_NO_WARNINGS": "1"}
-    flags = ["--experimental-websocket"] if _needs_websocket_flag(node) else []
-    ran = subprocess.run(
-        [node, *flags, str(work / "js/e2e_tasks.js"), url], capture_output=True, text=True, timeout=60, env=env
-    )
+    ran = subprocess.run([node, *flags, str(script), *args], capture_output=True, text=True, timeout=60, env=env)
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert "ok: socket message TaskCreated for the new task" in ran.stdout
-    assert "ok: declared error TaskNotFound with its body" in ran.stdout
+    return ran.stdout
+
+
+def test_typescript_client_over_http(service: tuple[str, Path], tsc: list[str], compiled_script: Path) -> None:
+    """fetch only: runs on every Node >= 18, whether or not it has a WebSocket."""
+    said = _run(tsc[0], [], compiled_script, service[0], "http")
+    assert "ok: declared error TaskNotFound with its body" in said
+    assert "ok: the headers function ran once for every request" in said
+    assert said.count("ok: ") == 12, said
+
+
+def test_typescript_socket_client(service: tuple[str, Path], tsc: list[str], compiled_script: Path) -> None:
+    node = tsc[0]
+    flags = ["--experimental-websocket"] if _needs_websocket_flag(node) else []
+    said = _run(node, flags, compiled_script, service[0], "socket")
+    assert "ok: socket opened (onOpen ran, readyState OPEN)" in said
+    assert "ok: socket message TaskCreated for the new task" in said
 
 
 def _needs_websocket_flag(node: str) -> bool:

@@ -1,6 +1,7 @@
 // Drives the example Tasks service through the generated TypeScript client and socket client.
 // Compiled by tests/clients/test_e2e_tasks.py next to a fresh build (tasks_api/) and run with
-// `node --experimental-websocket e2e_tasks.js BASE_URL`; prints one line per check, exits 1 on failure.
+// `node e2e_tasks.js BASE_URL http` (fetch only) or `node --experimental-websocket e2e_tasks.js
+// BASE_URL socket` (Node 20 needs the flag for WebSocket); prints one line per check, exits 1 on failure.
 
 import { Forbidden } from "./tasks_api/typescript/acme_common/client.js";
 import { TaskNotFound, TasksClient } from "./tasks_api/typescript/acme_tasks/client.js";
@@ -26,8 +27,37 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error("expected the call to fail");
 }
 
-async function main(): Promise<void> {
-  const baseUrl = process.argv[2]!;
+async function socket(baseUrl: string, client: TasksClient): Promise<void> {
+  // new tasks tagged "ts-room" are pushed to that room
+  const events: TaskEvent[] = [];
+  let arrived: () => void = () => undefined;
+  const firstEvent = new Promise<void>((resolve) => (arrived = resolve));
+  let opens = 0;
+  const live = new TasksSockets({ baseUrl }).live(
+    { project: "ts-room" },
+    {
+      onOpen: () => {
+        opens += 1;
+      },
+      onMessage: (event) => {
+        events.push(event);
+        arrived();
+      },
+    },
+  );
+  await live.opened;
+  check(opens === 1 && live.socket.readyState === 1, "socket opened (onOpen ran, readyState OPEN)");
+  check(live.socket.url.endsWith("/tasks/live?project=ts-room") && live.socket.url.startsWith("ws://"), "socket URL");
+
+  const created = await client.createTask({ title: "from TypeScript", tags: ["ts-room"], priority: "high" });
+  const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error("no socket message")), 5000));
+  await Promise.race([firstEvent, timeout]);
+  const event = events[0]!;
+  check(event.type === "TaskCreated" && event.task.id === created.id, "socket message TaskCreated for the new task");
+  live.close();
+}
+
+async function http(baseUrl: string): Promise<void> {
   let calls = 0;
   const client = new TasksClient({
     baseUrl,
@@ -37,33 +67,11 @@ async function main(): Promise<void> {
     },
   });
 
-  // socket first: new tasks tagged "ts-room" are pushed to that room
-  const events: TaskEvent[] = [];
-  let arrived: () => void = () => undefined;
-  const firstEvent = new Promise<void>((resolve) => (arrived = resolve));
-  const live = new TasksSockets({ baseUrl }).live(
-    { project: "ts-room" },
-    {
-      onMessage: (event) => {
-        events.push(event);
-        arrived();
-      },
-    },
-  );
-  await live.opened;
-  check(true, "socket opened");
-
-  const created = await client.createTask({ title: "from TypeScript", tags: ["ts-room"], priority: "high" });
+  const created = await client.createTask({ title: "from TypeScript", tags: ["ts-http"], priority: "high" });
   check(created.title === "from TypeScript" && created.priority === "high", "createTask returns the stored task");
 
-  const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error("no socket message")), 5000));
-  await Promise.race([firstEvent, timeout]);
-  const event = events[0]!;
-  check(event.type === "TaskCreated" && event.task.id === created.id, "socket message TaskCreated for the new task");
-  live.close();
-
   const fetched = await client.getTask(created.id);
-  check(fetched.id === created.id && fetched.tags?.[0] === "ts-room", "getTask");
+  check(fetched.id === created.id && fetched.tags?.[0] === "ts-http", "getTask");
 
   const page = await client.listTasks({ limit: 1 });
   check(page.items.length === 1 && page.items[0]!.id === created.id, "listTasks with a query parameter");
@@ -75,11 +83,13 @@ async function main(): Promise<void> {
   check(forbidden instanceof Forbidden && forbidden.body.reason === "task is locked", "declared error Forbidden");
   check(forbidden instanceof ApiError && (forbidden as ApiError).status === 403, "Forbidden is an ApiError with 403");
 
-  await client.deleteTask(created.id);
-  check(true, "deleteTask");
+  const deleted = await client.deleteTask(created.id);
+  check(deleted === undefined, "deleteTask resolves to nothing");
 
   const missing = await rejection(client.getTask(created.id));
   check(missing instanceof TaskNotFound && missing.body.id === created.id, "declared error TaskNotFound with its body");
+  const again = await rejection(client.deleteTask(created.id));
+  check(again instanceof TaskNotFound, "deleteTask really deleted: a second one is TaskNotFound");
 
   const invalid = await rejection(client.listTasks({ limit: 0 }));
   check(
@@ -91,7 +101,16 @@ async function main(): Promise<void> {
   controller.abort();
   const aborted = await rejection(client.listTasks({}, { signal: controller.signal }));
   check(aborted instanceof Error && aborted.name === "AbortError", "AbortSignal cancels a call");
-  check(calls >= 8, "the headers function ran for every request");
+  check(calls === 10, `the headers function ran once for every request (${calls})`);
+}
+
+async function main(): Promise<void> {
+  const baseUrl = process.argv[2]!;
+  if (process.argv[3] === "socket") {
+    await socket(baseUrl, new TasksClient({ baseUrl }));
+  } else {
+    await http(baseUrl);
+  }
 }
 
 main().catch((error: unknown) => {
