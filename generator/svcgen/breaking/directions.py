@@ -25,22 +25,29 @@ class Direction(Flag):
 Directions = dict[m.QualifiedName, Direction]
 
 
-def directions(model: m.Model) -> Directions:
-    """Every type reachable from a service member or topic, with the directions it travels in."""
+ALL_MEMBERS: tuple[type, ...] = (m.Endpoint, m.Rpc, m.Socket)
+
+
+def directions(model: m.Model, topics: bool = True, members: tuple[type, ...] = ALL_MEMBERS) -> Directions:
+    """Every type reachable from a service member or topic, with the directions it travels in.
+
+    `topics` and `members` narrow the uses looked at (the wire tests look at HTTP only).
+    """
     found: Directions = {}
-    for ref, way in _entry_points(model):
+    for ref, way in _entry_points(model, topics, members):
         _mark(model, ref, way, found)
     return found
 
 
-def _entry_points(model: m.Model) -> Iterable[tuple[m.TypeRef, Direction]]:
+def _entry_points(model: m.Model, topics: bool, members: tuple[type, ...]) -> Iterable[tuple[m.TypeRef, Direction]]:
     for f in model.files:
         for decl in f.declarations:
-            if isinstance(decl, m.Topic):
+            if isinstance(decl, m.Topic) and topics:
                 yield decl.type, Direction.BOTH
             elif isinstance(decl, m.Service):
                 for member in decl.members:
-                    yield from _member_entry_points(member)
+                    if isinstance(member, members):
+                        yield from _member_entry_points(member)
 
 
 def _member_entry_points(member: m.Member) -> Iterable[tuple[m.TypeRef, Direction]]:
