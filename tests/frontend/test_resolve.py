@@ -60,6 +60,11 @@ def test_ambiguity_is_resolved_by_qualifying(ws: Workspace) -> None:
     root = 'package s;\nimport "common.idl";\nimport "other.idl";\nmessage O { a: acme.other.Money; b: User; }\n'
     result = ws.compile({"s.idl": root, "common.idl": COMMON, "other.idl": OTHER})
     assert result.model is not None, result.diagnostics
+    fields = result.model.root.messages[0].fields
+    assert [str(f.type.target) for f in fields] == ["acme.other.Money", "acme.common.User"]
+    # the bare name stays ambiguous: both packages declare Money
+    bare = ws.headers({"t.idl": root.replace("acme.other.Money", "Money").replace("package s", "package t")})
+    assert bare == ["t.idl:4:16: error[E103]: ambiguous name 'Money': declared in 'acme.common', 'acme.other'"]
 
 
 def test_imports_are_not_transitive_for_names(ws: Workspace) -> None:
