@@ -34,7 +34,7 @@ class Names:
 
     @staticmethod
     def fresh() -> Names:
-        package = f"svcgentest.{secrets.token_hex(4)}"
+        package = f"svcgentest.t{secrets.token_hex(4)}"  # a segment must start with a letter
         return Names(package=package, packages=[package])
 
     def other_package(self) -> str:
