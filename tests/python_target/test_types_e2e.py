@@ -133,11 +133,31 @@ def test_constraint_inside_a_union_member_is_422(types_server: Served) -> None:
     assert detail["type"] == "greater_than_equal" and detail["loc"] == ["body", "shapes", 0, "Circle", "radius"]
 
 
-def test_area_rpc_handler_of_each_member(types_api: dict[str, Any]) -> None:
-    # RPCs have no HTTP route and the runtime has no RPC transport yet: the handler is called directly.
-    m, impl = types_api["models"], types_api["app"].EchoTypes()
-    assert asyncio.run(impl.area(m.Circle(radius=2.0))) == pytest.approx(4 * math.pi)
-    assert asyncio.run(impl.area(m.Square(side=3.0))) == 9.0
+def test_area_rpc_is_declared_by_the_generated_service_and_takes_the_union_from_the_wire(
+    types_api: dict[str, Any],
+) -> None:
+    """What the generated code says about `rpc area(shape: Shape) -> float`: its spec (handler and
+    queue), an abstract handler a subclass must write, and the Shape union parsed from its wire form
+    to the concrete member the handler gets."""
+    from pydantic import TypeAdapter
+
+    m = types_api["models"]
+    service = sys.modules["types_api.acme_types.service"]  # imported by the app, from the build
+    [rpc] = [s for s in service.Types.spec.members if type(s).__name__ == "RpcSpec"]
+    assert (rpc.handler, rpc.queue) == ("area", "acme.types.Types.area")
+    assert "area" in service.Types.__abstractmethods__
+    incomplete = type("NoArea", (service.Types,), {})
+    with pytest.raises(TypeError, match="area"):
+        incomplete()
+    impl = types_api["app"].EchoTypes()
+    shapes = TypeAdapter(m.Shape)
+    circle = shapes.validate_json('{"type": "Circle", "radius": 2}')
+    square = shapes.validate_json('{"type": "Square", "side": 3}')
+    assert type(circle) is m.Circle and type(square) is m.Square
+    assert asyncio.run(impl.area(circle)) == pytest.approx(4 * math.pi)
+    assert asyncio.run(impl.area(square)) == 9.0
+    with pytest.raises(ValueError, match="radius"):
+        shapes.validate_json('{"type": "Circle", "radius": -1}')  # @min(0) inside the member
 
 
 # --- scalars ------------------------------------------------------------------------------------
