@@ -242,3 +242,12 @@ def test_an_unexpected_os_error_while_writing_is_an_internal_error(tmp_path: Pat
     assert r.returncode == 3
     assert r.stderr.startswith("svcgen: internal error: NotADirectoryError")
     assert "Traceback" not in r.stderr
+
+
+def test_help_names_the_commands_and_only_the_documented_options() -> None:
+    r = svcgen("--help")
+    assert r.returncode == 0 and r.stderr == ""
+    options = sorted(word for word in r.stdout.split() if word.startswith("--"))
+    assert options == ["--help", "--version"]  # no shell-completion installers
+    for command in ("check", "build", "fmt"):
+        assert f"  {command} " in r.stdout
