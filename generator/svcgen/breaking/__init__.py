@@ -8,6 +8,7 @@ the accepted breaks, report.py the output. Exit codes: 0 nothing breaks, 1 somet
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -18,6 +19,16 @@ __all__ = ["run"]
 
 
 def run(files: list[Path], against: str, json: bool, severity: str, allow: list[str]) -> int:
+    # Two large models stay alive side by side and nothing here makes cycles: the cyclic
+    # collector would only walk them again and again (the front end pauses it the same way).
+    gc.disable()
+    try:
+        return _run(files, against, json, severity, allow)
+    finally:
+        gc.enable()
+
+
+def _run(files: list[Path], against: str, json: bool, severity: str, allow: list[str]) -> int:
     from svcgen.breaking.against import UsageError, previous
     from svcgen.breaking.allow import configured, parse
     from svcgen.breaking.compare import compare
@@ -42,17 +53,18 @@ def run(files: list[Path], against: str, json: bool, severity: str, allow: list[
         if old.problem is not None:
             print(f"svcgen: error: {old.problem}", file=sys.stderr)
             return 1
-        if old.compiled is None:
+        if old.root is None:
             continue  # a new file breaks nobody
-        if old.compiled.model is None:
+        compiled = old.compile(new)
+        if compiled.model is None:
             print(
                 f"svcgen: error: the version of {root} at '{against}' has errors; it cannot be compared",
                 file=sys.stderr,
             )
-            report([old.compiled], json=False)
+            report([compiled], json=False)
             return 1
         assert new.model is not None
-        for f in compare(old.compiled.model, new.model):
+        for f in compare(compiled.model, new.model):
             key = (f.allow_key, f.diagnostic.message)
             if key in seen:
                 continue
@@ -61,7 +73,7 @@ def run(files: list[Path], against: str, json: bool, severity: str, allow: list[
                 used.add(f.allow_key)
                 allowed += 1
                 continue
-            found.append((f, (old.compiled if f.side == "old" else new).sources))
+            found.append((f, (compiled if f.side == "old" else new).sources))
     for entry in sorted(accepted - used):
         print(f"svcgen: warning: allowed break {entry} did not occur; remove it from the list", file=sys.stderr)
     if json:

@@ -1,5 +1,8 @@
 """The previous version of a root file: read at a git revision, or from a folder that holds it.
 
+It is parsed and resolved but not checked: it was valid when it was merged, and the rules
+would double the time of a large comparison. Errors that stop resolving still stop it.
+
 At a revision the same paths are read from git's object store (`git show REV:path`), imports
 too, so the working tree is never touched; the texts are handed to the front end, which then
 reports places under the files' usual names. From a folder, the file's path relative to the
@@ -25,10 +28,26 @@ class UsageError(Exception):
 
 @dataclass(frozen=True)
 class Previous:
-    """What the previous version of one root is: compiled, absent (a new file), or unreadable."""
+    """Where the previous version of one root is: a file (with the texts of a revision), absent, or unreadable."""
 
-    compiled: Compiled | None
+    root: Path | None = None  # the previous root file; None: a new file, nothing to compare
+    texts: dict[Path, str] | None = None  # the files at a revision, by working-tree path
     problem: str | None = None  # why it could not be read (exit 1)
+
+    def compile(self, new: Compiled) -> Compiled:
+        """Parsed and resolved (not checked), reusing the unchanged declarations of `new` when it can."""
+        assert self.root is not None
+        from svcgen.breaking.reuse import previous_model
+
+        key = self.root.resolve()
+        text = self.texts.get(key) if self.texts else None
+        if text is None:
+            try:
+                text = self.root.read_text(encoding="utf-8").removeprefix("\ufeff")
+            except (OSError, UnicodeDecodeError):
+                text = None
+        fast = previous_model(self.root, text, self.texts, new) if text is not None else None
+        return fast or compile_file(self.root, self.texts, check=False)
 
 
 def previous(root: Path, ref: str) -> Previous:
@@ -44,9 +63,7 @@ def _from_folder(root: Path, folder: Path) -> Previous:
     except ValueError:
         raise UsageError(f"{root} is not below the current directory, so it has no place under {folder}") from None
     old = folder / relative
-    if not old.exists():
-        return Previous(None)
-    return Previous(compile_file(old))
+    return Previous(old if old.exists() else None)
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -77,16 +94,16 @@ def _from_git(root: Path, ref: str) -> Previous:
         try:
             inside = path.relative_to(repo).as_posix()
         except ValueError:
-            return Previous(None, f"{path} is outside the repository, so it has no version at '{ref}'")
+            return Previous(problem=f"{path} is outside the repository, so it has no version at '{ref}'")
         shown = _git(repo, "show", f"{rev}:{inside}")
         if shown.returncode != 0:
             if path == root.resolve():
-                return Previous(None)  # a new file: nothing to compare
-            return Previous(None, f"cannot read '{inside}' at '{ref}': no such file")
+                return Previous()  # a new file: nothing to compare
+            return Previous(problem=f"cannot read '{inside}' at '{ref}': no such file")
         try:
             text = shown.stdout.decode("utf-8")
         except UnicodeDecodeError:
-            return Previous(None, f"'{inside}' at '{ref}' is not valid UTF-8")
+            return Previous(problem=f"'{inside}' at '{ref}' is not valid UTF-8")
         texts[path] = text.removeprefix("\ufeff")
         pending.extend((path.parent / imported).resolve() for imported in _IMPORT.findall(text))
-    return Previous(compile_file(root, texts))
+    return Previous(root, texts)

@@ -43,18 +43,22 @@ def _without_cycle_collector() -> Iterator[None]:
             gc.enable()
 
 
-def compile_file(root: Path, texts: dict[Path, str] | None = None) -> Compiled:
-    """Parse, resolve and check one root file with its imports (stages with gates)."""
-    return compile_files([root], texts)
+def compile_file(root: Path, texts: dict[Path, str] | None = None, check: bool = True) -> Compiled:
+    """Parse, resolve and check one root file with its imports (stages with gates).
+
+    `check=False` stops after resolving: for a version already known to be valid (`svcgen breaking`
+    reads the previous one), the model without the rules' cost.
+    """
+    return compile_files([root], texts, check)
 
 
-def compile_files(roots: list[Path], texts: dict[Path, str] | None = None) -> Compiled:
+def compile_files(roots: list[Path], texts: dict[Path, str] | None = None, check: bool = True) -> Compiled:
     """Several root files as one model (one build): shared imports are read and checked once."""
     with _without_cycle_collector():
-        return _compile(roots, texts)
+        return _compile(roots, texts, check)
 
 
-def _compile(roots: list[Path], texts: dict[Path, str] | None) -> Compiled:
+def _compile(roots: list[Path], texts: dict[Path, str] | None, run_checks: bool = True) -> Compiled:
     from svcgen.check import check  # the checker imports croniter; keep `--help` light
 
     root = roots[0]
@@ -67,6 +71,7 @@ def _compile(roots: list[Path], texts: dict[Path, str] | None) -> Compiled:
     by_path = {f.path: f for f in files}
     root_files = tuple(dict.fromkeys(by_path[loaded.files[r.resolve()].path] for r in roots))
     model = m.Model(root_files[0], tuple(files), root_files if len(root_files) > 1 else ())
-    problems.extend(check(model))
+    if run_checks:
+        problems.extend(check(model))
     diagnostics = tuple(ordered(problems, loaded.sources.paths))
     return Compiled(root, None if diagnostics else model, diagnostics, loaded.sources, loaded)
