@@ -56,7 +56,7 @@ NOT_BREAKING = {
     "looser constraint on what clients write": TASKS.replace(
         "NewTask { title: string @length(1, 100)", "NewTask { title: string @length(0, 500)"
     ),
-    "int widened to float in a request": TASKS.replace(
+    "new query parameter with a default": TASKS.replace(
         "GET /tasks/{id} get(id: uuid)", "GET /tasks/{id} get(id: uuid, n: int = 1)"
     ),
 }
