@@ -50,11 +50,39 @@ class EndpointSpec:
     emits: tuple[Topic[Any], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RpcSpec:
+    """An RPC: served from `queue` (AMQP); `params` is the generated model of its parameters (fields by
+    IDL name), `result` its result type (None: no result), `errors` the declared error classes (each with
+    a `body` model), matched by class name on the wire; `timeout_s` the declared deadline."""
+
     handler: str
     queue: str
     timeout_s: float | None = None
+    params: Any = None
+    result: Any = None
+    errors: tuple[type[Exception], ...] = ()
+    _adapter: list[TypeAdapter[Any]] = field(default_factory=list, repr=False)
+
+    @property
+    def result_adapter(self) -> TypeAdapter[Any]:
+        if not self._adapter:  # built on first use, like Topic.adapter
+            self._adapter.append(TypeAdapter(self.result))
+        return self._adapter[0]
+
+    def encode_result(self, value: Any) -> bytes:
+        """The reply body: the result as JSON (`null` for no result)."""
+        return self.result_adapter.dump_json(value, by_alias=True)
+
+    def decode_result(self, data: bytes | str) -> Any:
+        return self.result_adapter.validate_json(data)
+
+    def error(self, name: str) -> type[Exception] | None:
+        """The declared error class called `name`, or None (an undeclared name is never looked up elsewhere)."""
+        for cls in self.errors:
+            if cls.__name__ == name:
+                return cls
+        return None
 
 
 @dataclass(frozen=True)
