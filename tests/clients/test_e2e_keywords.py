@@ -1,0 +1,129 @@
+"""End to end for the keyword-named IDL (tests/clients/idl/keywords.idl): its TypeScript client run
+under Node against a generated server (tests/clients/apps/keywords_app.py, which echoes what it got),
+so URL building (reserved characters, spaces, unicode, lists, null) and socket `send` are shown by
+behaviour; and the server's declared 400 for a body that is not JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from clienthelp import HERE, KEYWORDS
+from test_e2e_tasks import _needs_websocket_flag
+
+pytestmark = pytest.mark.slow
+SVCGEN = Path(sys.executable).with_name("svcgen")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    folder = tmp_path_factory.mktemp("keywords")
+    built = subprocess.run(
+        [str(SVCGEN), "build", str(KEYWORDS), "--out", str(folder / "kw_api")], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    shutil.copy(HERE / "apps/keywords_app.py", folder / "keywords_app.py")
+    port = _free_port()
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", str(folder), "keywords_app:app", "--port", str(port)]
+        + ["--log-level", "warning"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the keywords server did not start:\n{(folder / 'server.log').read_text()}")
+                time.sleep(0.1)
+        yield url, folder
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def script(served: tuple[str, Path], tsc: list[str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("kw_ts")
+    shutil.copytree(served[1] / "kw_api/typescript", work / "kw_api/typescript")
+    shutil.copy(HERE / "ts/e2e_keywords.ts", work / "e2e_keywords.ts")
+    (work / "package.json").write_text('{"type": "module"}\n')
+    options = {"strict": True, "target": "es2022", "module": "es2022", "moduleResolution": "bundler"}
+    config = {"compilerOptions": {**options, "lib": ["es2022", "dom"], "outDir": "js"}, "include": ["**/*.ts"]}
+    (work / "tsconfig.json").write_text(json.dumps(config))
+    compiled = subprocess.run([*tsc, "-p", str(work)], capture_output=True, text=True, timeout=300)
+    assert compiled.returncode == 0, compiled.stdout
+    (work / "js/package.json").write_text('{"type": "module"}\n')
+    return work / "js/e2e_keywords.js"
+
+
+def _node(node: str, flags: list[str], script: Path, *args: str) -> str:
+    env = {**os.environ, "NODE_NO_WARNINGS": "1"}
+    ran = subprocess.run([node, *flags, str(script), *args], capture_output=True, text=True, timeout=60, env=env)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    return ran.stdout
+
+
+def test_typescript_url_building_against_the_server(served: tuple[str, Path], tsc: list[str], script: Path) -> None:
+    said = _node(tsc[0], [], script, served[0], "http")
+    assert said.count("ok: path segment ") == 9, said
+    assert "ok: a list query of awkward values, in order" in said
+    assert "ok: DELETE 204 resolves to nothing" in said
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: the client sends 'a/b' as /items/a%2Fb, but the generated route /items/{class} gets the "
+    "decoded path and answers 404; '..' and '.' are not escaped, so fetch resolves them away; reported to the lead",
+)
+def test_typescript_path_segments_with_a_slash_or_dots(served: tuple[str, Path], tsc: list[str], script: Path) -> None:
+    said = _node(tsc[0], [], script, served[0], "slash")
+    assert said.count("ok: path segment") == 3, said
+
+
+def test_typescript_socket_send_reaches_the_server(served: tuple[str, Path], tsc: list[str], script: Path) -> None:
+    flags = ["--experimental-websocket"] if _needs_websocket_flag(tsc[0]) else []
+    said = _node(tsc[0], flags, script, served[0], "socket")
+    assert "ok: send: the first frame reached the server, in its room, with its query" in said
+    assert "ok: send: the second frame, in order" in said
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: the generated router declares 400 for a body that is not JSON, but FastAPI answers 422 "
+    "json_invalid (emit/python/http_view.py assumes 400); reported to the lead",
+)
+@pytest.mark.parametrize("body", [b"{not json", b'{"class": "c",'])
+def test_a_body_that_is_not_json_is_the_declared_400(served: tuple[str, Path], body: bytes) -> None:
+    url = served[0]
+    declared = httpx.get(url + "/openapi.json").json()["paths"]["/items/{delete}"]["post"]["responses"]
+    assert "400" in declared
+    r = httpx.post(
+        url + "/items/3f1c9b2e-8d4a-4e6f-9a0b-1c2d3e4f5a6b", content=body, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400, r.text
+    # valid JSON of the wrong shape is a validation error instead, not a 400
+    wrong = httpx.post(url + "/items/3f1c9b2e-8d4a-4e6f-9a0b-1c2d3e4f5a6b", json={"class": 1})
+    assert wrong.status_code == 422
