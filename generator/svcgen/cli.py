@@ -160,7 +160,7 @@ def _forward(command: str | None, ctx: typer.Context) -> None:
 
 @app.command("run", context_settings=_FORWARD, add_help_option=False)
 def run_service(ctx: typer.Context) -> None:
-    """Run services: ROLE (http, worker, all) TARGET (module:attribute). --help lists the settings."""
+    """Run services: ROLE (http, worker, scheduler, all) TARGET (module:attribute). --help lists the settings."""
     _forward(None, ctx)
 
 

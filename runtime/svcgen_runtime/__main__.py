@@ -16,7 +16,7 @@ from svcgen_runtime.settings import SettingsError, describe
 PROG = "python -m svcgen_runtime"
 
 
-ROLES = ("http", "worker", "all")
+ROLES = ("http", "worker", "scheduler", "all")
 COMMANDS = (*ROLES, "declare", "dlq")
 
 
@@ -29,14 +29,20 @@ def parser(prog: str = PROG, commands: Sequence[str] = COMMANDS) -> argparse.Arg
         epilog="roles:\n"
         "  http     serve the services' HTTP routes and sockets (uvicorn)\n"
         "  worker   consume the services' topics\n"
-        "  all      both, in one process\n"
+        "  scheduler  fire the services' schedules (once per cluster with SVCGEN_AMQP_URL)\n"
+        "  all      all of them, in one process\n"
         "\nTARGET is module:attribute naming a service instance (an object of your subclass of a\n"
         "generated service class) or a list of them; the current folder is importable.\n"
         "\nsettings (environment variables):\n" + describe() + "\n",
     )
     metavar = "ROLE" if set(commands) <= set(ROLES) else "|".join(("ROLE", *(c for c in commands if c not in ROLES)))
     sub = p.add_subparsers(dest="command", required=True, metavar=metavar)
-    for role, text in (("http", "serve HTTP"), ("worker", "consume messages"), ("all", "serve HTTP and consume")):
+    for role, text in (
+        ("http", "serve HTTP"),
+        ("worker", "consume messages"),
+        ("scheduler", "fire schedules"),
+        ("all", "serve HTTP, consume and fire schedules"),
+    ):
         if role not in commands:
             continue
         r = sub.add_parser(role, help=text, description=f"{text} for TARGET until SIGTERM/SIGINT.")

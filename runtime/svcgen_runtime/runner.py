@@ -1,6 +1,7 @@
 """Running services: load a `module:attribute` target, pick the transport, serve a role until SIGTERM.
 
-Roles: `http` serves the generated routes (uvicorn), `worker` consumes, `all` does both in
+Roles: `http` serves the generated routes (uvicorn), `worker` consumes, `scheduler` fires the
+`every` schedules (once per cluster, see svcgen_runtime.scheduler), `all` does all of them in
 one process. Every role declares the topology first (idempotent), so messages published
 before a worker starts wait in their queues. On SIGTERM or SIGINT: stop taking requests
 and messages, let in-flight ones finish within the grace period, exit 0.
@@ -21,7 +22,7 @@ from typing import Any
 from svcgen_runtime.settings import Settings, SettingsError
 from svcgen_runtime.transport import Transport
 
-ROLES = ("http", "worker", "all")
+ROLES = ("http", "worker", "scheduler", "all")
 log = logging.getLogger("svcgen_runtime.runner")
 
 
@@ -99,6 +100,7 @@ async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
             subs = [] if isinstance(runtime.transport, EmbeddedBus) else [s for x in services for s in subscriptions(x)]
             await runtime.transport.start()
             await runtime.transport.declare(subs, exchanges(list(services)))
+        scheduler = await _start_scheduler(services, settings) if role in ("scheduler", "all") else None
         code = 0
         try:
             if role in ("http", "all"):
@@ -107,9 +109,25 @@ async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
                 await stop.wait()
         finally:
             log.info("stopping: in-flight work gets %.3gs", settings.shutdown_grace_s)
-            await runtime.transport.stop(settings.shutdown_grace_s)
+            grace_s = settings.shutdown_grace_s
+            if scheduler is not None:  # first: its runs publish through the transport when they finish
+                started = asyncio.get_running_loop().time()
+                await scheduler.stop(grace_s)
+                grace_s = max(grace_s - (asyncio.get_running_loop().time() - started), 0.0)
+            await runtime.transport.stop(grace_s)
     log.info("stopped")
     return code
+
+
+async def _start_scheduler(services: Sequence[Any], settings: Settings) -> Any:
+    from svcgen_runtime.scheduler import Scheduler
+    from svcgen_runtime.scheduler_lease import make_leases
+
+    scheduler = Scheduler(services, make_leases(settings))
+    await scheduler.start()
+    where = "once per cluster (RabbitMQ leases)" if settings.amqp_url else "in this process (embedded)"
+    log.info("scheduling %d schedule(s) %s: %s", len(scheduler.names), where, ", ".join(scheduler.names) or "-")
+    return scheduler
 
 
 async def _serve_http(services: Sequence[Any], settings: Settings, stop: asyncio.Event) -> int:
