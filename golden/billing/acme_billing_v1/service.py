@@ -28,6 +28,7 @@ from svcgen_runtime.spec import (
     Topic,
 )
 
+from .. import WireModel
 from ..acme_common.models import UserRef
 from ..acme_tasks.models import TaskCreated, TaskDeleted
 from ..acme_tasks.service import TASK_CREATED, TASK_DELETED
@@ -35,6 +36,12 @@ from .models import Invoice, InvoicePaid, InvoiceState, Subscribe
 
 INVOICE_PAID: Topic[InvoicePaid] = Topic("acme.billing.v1", "invoice.paid", InvoicePaid)
 """Published when payment arrives."""
+
+
+class BillingOutstandingParams(WireModel):
+    """Parameters of the RPC `outstanding` of Billing: its request body, an object by IDL name."""
+
+    customer: UserRef
 
 
 class BillingWatchRoom(Room[InvoicePaid]):
@@ -80,7 +87,13 @@ class Billing(ServiceBase, abc.ABC):
                 (INVOICE_PAID, TASK_CREATED, TASK_DELETED),
             ),
             ScheduleSpec("close_month", cron="0 2 1 * *"),
-            RpcSpec("outstanding", "acme.billing.v1.Billing.outstanding", timeout_s=2),
+            RpcSpec(
+                "outstanding",
+                "acme.billing.v1.Billing.outstanding",
+                timeout_s=2,
+                params=BillingOutstandingParams,
+                result=list[Invoice],
+            ),
             SocketSpec("watch", "/invoices/live", "acme.billing.v1.Billing.watch"),
         ),
         router="billing_router",

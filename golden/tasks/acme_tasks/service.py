@@ -28,6 +28,7 @@ from svcgen_runtime.spec import (
     Topic,
 )
 
+from .. import WireModel
 from .models import (
     Estimate,
     NewTask,
@@ -35,6 +36,7 @@ from .models import (
     TaskCreated,
     TaskDeleted,
     TaskEvent,
+    TaskNotFound,
     TaskPage,
 )
 
@@ -43,6 +45,13 @@ TASK_CREATED: Topic[TaskCreated] = Topic("acme.tasks", "task.created", TaskCreat
 
 TASK_DELETED: Topic[TaskDeleted] = Topic("acme.tasks", "task.deleted", TaskDeleted)
 """Published after a task is removed."""
+
+
+class TasksEstimateParams(WireModel):
+    """Parameters of the RPC `estimate` of Tasks: its request body, an object by IDL name."""
+
+    task_id: uuid.UUID
+    with_cost: bool = True
 
 
 class TasksLiveRoom(Room[TaskEvent]):
@@ -74,7 +83,14 @@ class Tasks(ServiceBase, abc.ABC):
             EndpointSpec(
                 "delete_task", "DELETE", "/tasks/{id}", 204, emits=(TASK_DELETED,)
             ),
-            RpcSpec("estimate", "acme.tasks.Tasks.estimate", timeout_s=5),
+            RpcSpec(
+                "estimate",
+                "acme.tasks.Tasks.estimate",
+                timeout_s=5,
+                params=TasksEstimateParams,
+                result=Estimate,
+                errors=(TaskNotFound,),
+            ),
             ConsumerSpec(
                 "index_task",
                 "task.created",

@@ -19,7 +19,14 @@ from typing import ClassVar
 from svcgen_runtime.service import ServiceBase
 from svcgen_runtime.spec import EndpointSpec, RpcSpec, ServiceSpec
 
+from .. import WireModel
 from .models import Color, Containers, Drawing, Scalars, Shape
+
+
+class TypesAreaParams(WireModel):
+    """Parameters of the RPC `area` of Types: its request body, an object by IDL name."""
+
+    shape: Shape
 
 
 class Types(ServiceBase, abc.ABC):
@@ -33,7 +40,9 @@ class Types(ServiceBase, abc.ABC):
             EndpointSpec("echo_containers", "POST", "/echo/containers", 200),
             EndpointSpec("echo_drawing", "POST", "/echo/drawing", 200),
             EndpointSpec("echo_query", "GET", "/echo/query", 200),
-            RpcSpec("area", "acme.types.Types.area"),
+            RpcSpec(
+                "area", "acme.types.Types.area", params=TypesAreaParams, result=float
+            ),
         ),
         router="types_router",
     )

@@ -1,4 +1,5 @@
-"""Target python-server: `service.py` (abstract classes, topics, rooms) and `http.py` (FastAPI) per package."""
+"""Target python-server: `service.py` (abstract classes, topics, rooms), `http.py` (FastAPI) and `rpc.py`
+(typed RPC clients, for packages with RPCs) per package."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import PurePosixPath
 
 from svcgen import model as m
 from svcgen.emit import Options, Output
-from svcgen.emit.python import http_view, service_view
+from svcgen.emit.python import http_view, rpc_view, service_view
 from svcgen.emit.python.packages import packages
 from svcgen.emit.render import render
 
@@ -23,4 +24,7 @@ def emit(model: m.Model, options: Options) -> Output:
         if pkg.services:
             hview = http_view.module(model, pkg.name, files)
             out[folder / "http.py"] = render("python", "http.py.j2", header=pkg.header, module=hview)
+        rview = rpc_view.module(model, pkg.name, files)
+        if rview is not None:
+            out[folder / "rpc.py"] = render("python", "rpc.py.j2", header=pkg.header, module=rview)
     return out

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from svcgen import model as m
 from svcgen.emit.python import layout
+from svcgen.emit.python.models_view import field_line
 from svcgen.emit.python.pytypes import Imports, TypeNamer
 from svcgen.emit.render import pystr
 from svcgen.naming import py_attr, py_class, py_enum_member, py_package
@@ -53,6 +54,15 @@ class MethodView:
 
 
 @dataclass(frozen=True)
+class ParamsView:
+    """The model of one RPC's parameters (the request body on the wire: an object by IDL name)."""
+
+    cls: str
+    doc: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ServiceView:
     name: str
     doc: str
@@ -60,6 +70,7 @@ class ServiceView:
     sockets_cls: str
     rooms: tuple[RoomView, ...]
     methods: tuple[MethodView, ...]
+    params: tuple[ParamsView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,29 @@ def _doc(text: str | None, lines: list[str]) -> str:
     return layout.docstring("\n\n".join(parts), 8) or '        """Handler."""'
 
 
+def params_class(svc: m.Service, x: m.Rpc) -> str:
+    """`TasksEstimateParams`: the model of the parameters of rpc `estimate` of `Tasks`."""
+    return f"{py_class(svc.name)}{py_class(x.handler)}Params"
+
+
+def error_classes(n: Namer, throws: tuple[m.TypeRef, ...]) -> list[str]:
+    """The declared error classes (imported from their models module)."""
+    out = []
+    for ref in throws:
+        if ref.target is None:
+            continue
+        name = py_class(n.model.type(ref.target).name)
+        n.types.ref(ref.target.package, name)
+        out.append(name)
+    return out
+
+
+def _params(n: Namer, svc: m.Service, x: m.Rpc) -> ParamsView:
+    n.imports.add("..", "WireModel")
+    doc = f"Parameters of the RPC `{x.handler}` of {svc.name}: its request body, an object by IDL name."
+    return ParamsView(params_class(svc, x), layout.docstring(doc, 4), tuple(field_line(p, n.types) for p in x.params))
+
+
 def _throws(n: Namer, throws: tuple[m.TypeRef, ...]) -> list[str]:
     out = []
     for ref in throws:
@@ -141,6 +175,12 @@ def _member(n: Namer, svc: m.Service, x: m.Member, spec: list[str]) -> MethodVie
         args = [pystr(x.handler), pystr(queue_name(svc, x.handler))]
         if x.timeout_ms is not None:
             args.append(f"timeout_s={seconds(x.timeout_ms)}")
+        args.append(f"params={params_class(svc, x)}")
+        if x.returns is not None:
+            args.append(f"result={n.returns(x.returns)}")
+        errors = error_classes(n, x.throws)
+        if errors:
+            args.append("errors=(" + ", ".join(errors) + ("," if len(errors) == 1 else "") + ")")
         spec.append(layout.call("RpcSpec(", args, "),", 12))
         extra = ["RPC" + (f", timeout {seconds(x.timeout_ms)} s." if x.timeout_ms else "."), *_throws(n, x.throws)]
         return MethodView(_signature(x.handler, n.params(x.params), n.returns(x.returns)), _doc(x.doc, extra))
@@ -237,6 +277,7 @@ def module(model: m.Model, package: str, files: list[m.File]) -> ServiceModule:
         spec: list[str] = []
         methods = tuple(_member(n, svc, x, spec) for x in svc.members)
         rooms = tuple(_room(n, svc, x) for x in svc.sockets)
+        params = tuple(_params(n, svc, x) for x in svc.members if isinstance(x, m.Rpc))
         kinds = {line.strip().split("(")[0] for line in spec}
         for kind in sorted(kinds):
             imports.add("svcgen_runtime.spec", kind)
@@ -262,6 +303,7 @@ def module(model: m.Model, package: str, files: list[m.File]) -> ServiceModule:
                 f"{py_class(svc.name)}Sockets",
                 rooms,
                 methods,
+                params,
             )
         )
     return ServiceModule(package, imports.block(), tuple(topics), tuple(services))
