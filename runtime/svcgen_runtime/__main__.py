@@ -16,7 +16,7 @@ from svcgen_runtime.settings import SettingsError, describe
 PROG = "python -m svcgen_runtime"
 
 
-ROLES = ("http", "worker", "scheduler", "all")
+ROLES = ("http", "worker", "scheduler", "grpc", "all")
 COMMANDS = (*ROLES, "declare", "dlq")
 
 
@@ -30,6 +30,7 @@ def parser(prog: str = PROG, commands: Sequence[str] = COMMANDS) -> argparse.Arg
         "  http     serve the services' HTTP routes and sockets (uvicorn)\n"
         "  worker   consume the services' topics\n"
         "  scheduler  fire the services' schedules (once per cluster with SVCGEN_AMQP_URL)\n"
+        "  grpc     serve the services' RPCs over gRPC (SVCGEN_GRPC_PORT)\n"
         "  all      all of them, in one process\n"
         "\nTARGET is module:attribute naming a service instance (an object of your subclass of a\n"
         "generated service class) or a list of them; the current folder is importable.\n"
@@ -41,6 +42,7 @@ def parser(prog: str = PROG, commands: Sequence[str] = COMMANDS) -> argparse.Arg
         ("http", "serve HTTP"),
         ("worker", "consume messages"),
         ("scheduler", "fire schedules"),
+        ("grpc", "serve RPCs over gRPC"),
         ("all", "serve HTTP, consume and fire schedules"),
     ):
         if role not in commands:

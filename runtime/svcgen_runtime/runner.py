@@ -22,7 +22,7 @@ from typing import Any
 from svcgen_runtime.settings import Settings, SettingsError
 from svcgen_runtime.transport import Transport
 
-ROLES = ("http", "worker", "scheduler", "all")
+ROLES = ("http", "worker", "scheduler", "grpc", "all")
 log = logging.getLogger("svcgen_runtime.runner")
 
 
@@ -101,6 +101,9 @@ async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
             await runtime.transport.start()
             await runtime.transport.declare(subs, exchanges(list(services)))
         scheduler = await _start_scheduler(services, settings) if role in ("scheduler", "all") else None
+        grpc_server = (
+            await _start_grpc(services, settings, explicit=role == "grpc") if role in ("grpc", "all") else None
+        )
         code = 0
         try:
             if role in ("http", "all"):
@@ -113,6 +116,10 @@ async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
             if scheduler is not None:  # first: its runs publish through the transport when they finish
                 started = asyncio.get_running_loop().time()
                 await scheduler.stop(grace_s)
+                grace_s = max(grace_s - (asyncio.get_running_loop().time() - started), 0.0)
+            if grpc_server is not None:  # before the transport: running calls publish what they staged
+                started = asyncio.get_running_loop().time()
+                await grpc_server.stop(grace_s)
                 grace_s = max(grace_s - (asyncio.get_running_loop().time() - started), 0.0)
             await runtime.transport.stop(grace_s)
     log.info("stopped")
@@ -128,6 +135,31 @@ async def _start_scheduler(services: Sequence[Any], settings: Settings) -> Any:
     where = "once per cluster (RabbitMQ leases)" if settings.amqp_url else "in this process (embedded)"
     log.info("scheduling %d schedule(s) %s: %s", len(scheduler.names), where, ", ".join(scheduler.names) or "-")
     return scheduler
+
+
+async def _start_grpc(services: Sequence[Any], settings: Settings, explicit: bool) -> Any:
+    """The gRPC server of the services with RPCs on SVCGEN_HOST:SVCGEN_GRPC_PORT (role `grpc`; `all` when built)."""
+    from svcgen_runtime.spec import RpcSpec
+
+    if not any(x.spec.of(RpcSpec) for x in services):
+        if explicit:
+            raise SettingsError("the grpc role has nothing to serve: no service of TARGET declares an rpc")
+        return None
+    try:
+        grpc_rpc = importlib.import_module("svcgen_runtime.rpc.grpc")
+        grpc_services = [s for s in (grpc_rpc.service_of(x) for x in services) if s is not None]
+    except (ImportError, LookupError) as exc:
+        if explicit:
+            raise SettingsError(
+                f"cannot serve gRPC: {exc} (install svcgen[grpc], build the python-grpc target)"
+            ) from None
+        log.info("not serving RPCs over gRPC: %s", exc)
+        return None
+    server, port = grpc_rpc.build_server(grpc_services, settings.host, settings.grpc_port)
+    await server.start()
+    names = ", ".join(s.name for s in grpc_services)
+    log.info("serving gRPC on %s:%d: %s", settings.host, port, names)
+    return server
 
 
 async def _serve_http(services: Sequence[Any], settings: Settings, stop: asyncio.Event) -> int:

@@ -21,6 +21,7 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("SVCGEN_SHUTDOWN_GRACE", "seconds in-flight work gets to finish after SIGTERM/SIGINT", "30"),
     ("SVCGEN_HOST", "address the http role listens on", "127.0.0.1"),
     ("SVCGEN_PORT", "port the http role listens on", "8000"),
+    ("SVCGEN_GRPC_PORT", "port the grpc role listens on (at SVCGEN_HOST)", "50051"),
 )
 
 
@@ -36,6 +37,7 @@ class Settings:
     shutdown_grace_s: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
+    grpc_port: int = 50051
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +53,7 @@ class Settings:
             shutdown_grace_s=_number(env, "SVCGEN_SHUTDOWN_GRACE", float, 30.0, 0.0, 86_400.0),
             host=env.get("SVCGEN_HOST") or "127.0.0.1",
             port=_number(env, "SVCGEN_PORT", int, 8000, 0, 65535),
+            grpc_port=_number(env, "SVCGEN_GRPC_PORT", int, 50051, 0, 65535),
         )
 
 

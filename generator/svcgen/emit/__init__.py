@@ -55,6 +55,7 @@ TARGETS: dict[str, Target] = {
             "python-server", "python", "svcgen.emit.python.server", "service class, FastAPI router, sockets, create_app"
         ),
         Target("python-client", "python", "svcgen.emit.pyclient", "async and sync httpx clients (with the models)"),
+        Target("python-grpc", "python", "svcgen.emit.grpc", ".proto per package with RPCs, its _pb2.py, the servicer"),
         Target("typescript", "typescript", "svcgen.emit.typescript", "types.ts, client.ts, sockets.ts"),
     )
 }
@@ -64,7 +65,11 @@ TARGETS: dict[str, Target] = {
 FAMILY_FOLDERS = {"python": "", "typescript": "typescript", "docs": "docs"}
 
 # What `--target python-server` implies so the output always imports cleanly.
-IMPLIES = {"python-server": ("python-models",), "python-client": ("python-models",)}
+IMPLIES = {
+    "python-server": ("python-models",),
+    "python-client": ("python-models",),
+    "python-grpc": ("python-server", "python-models"),
+}
 
 
 def select(requested: list[str]) -> list[Target]:
