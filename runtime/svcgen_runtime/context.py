@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from svcgen_runtime.service import Runtime, ServiceBase
 
 T = TypeVar("T")
-Kind = Literal["http", "message", "schedule"]
+Kind = Literal["http", "message", "schedule", "rpc"]
 
 
 @dataclass

@@ -101,6 +101,7 @@ async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
             await runtime.transport.start()
             await runtime.transport.declare(subs, exchanges(list(services)))
         scheduler = await _start_scheduler(services, settings) if role in ("scheduler", "all") else None
+        rpc_server = await _start_rpc(services, settings) if role in ("worker", "all") else None
         grpc_server = (
             await _start_grpc(services, settings, explicit=role == "grpc") if role in ("grpc", "all") else None
         )
@@ -116,6 +117,10 @@ async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
             if scheduler is not None:  # first: its runs publish through the transport when they finish
                 started = asyncio.get_running_loop().time()
                 await scheduler.stop(grace_s)
+                grace_s = max(grace_s - (asyncio.get_running_loop().time() - started), 0.0)
+            if rpc_server is not None:  # before the transport: running calls publish what they staged
+                started = asyncio.get_running_loop().time()
+                await rpc_server.stop(grace_s)
                 grace_s = max(grace_s - (asyncio.get_running_loop().time() - started), 0.0)
             if grpc_server is not None:  # before the transport: running calls publish what they staged
                 started = asyncio.get_running_loop().time()
@@ -135,6 +140,24 @@ async def _start_scheduler(services: Sequence[Any], settings: Settings) -> Any:
     where = "once per cluster (RabbitMQ leases)" if settings.amqp_url else "in this process (embedded)"
     log.info("scheduling %d schedule(s) %s: %s", len(scheduler.names), where, ", ".join(scheduler.names) or "-")
     return scheduler
+
+
+async def _start_rpc(services: Sequence[Any], settings: Settings) -> Any:
+    """The RPC server of the worker role: RabbitMQ only (the embedded bus has no RPC transport)."""
+    from svcgen_runtime.spec import RpcSpec
+
+    queues = [r.queue for x in services for r in x.spec.of(RpcSpec)]
+    if not queues:
+        return None
+    if settings.amqp_url is None:
+        log.info("not serving %d RPC(s): RPC over AMQP needs SVCGEN_AMQP_URL", len(queues))
+        return None
+    from svcgen_runtime.rpc.amqp_server import AmqpRpcServer
+
+    server = AmqpRpcServer(settings.amqp_url, services, concurrency=settings.concurrency)
+    await server.start()
+    log.info("serving %d RPC queue(s) on RabbitMQ: %s", len(queues), ", ".join(queues))
+    return server
 
 
 async def _start_grpc(services: Sequence[Any], settings: Settings, explicit: bool) -> Any:

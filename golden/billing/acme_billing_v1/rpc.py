@@ -38,7 +38,10 @@ class BillingRpcClient(RpcClientBase):
         customer: UserRef,
         timeout: float | None = None,
     ) -> list[Invoice]:
-        """Deadline: 2 s (declared), or `timeout` seconds."""
+        """Call the RPC `outstanding` of Billing.
+
+        Deadline: 2 s (declared), or `timeout` seconds.
+        """
         params = BillingOutstandingParams(customer=customer)
         result: list[Invoice] = await self._call("outstanding", params, timeout)
         return result

@@ -37,7 +37,10 @@ class TypesRpcClient(RpcClientBase):
         shape: Shape,
         timeout: float | None = None,
     ) -> float:
-        """Deadline: `timeout` seconds, or the channel's default."""
+        """Call the RPC `area` of Types.
+
+        Deadline: `timeout` seconds, or the channel's default.
+        """
         params = TypesAreaParams(shape=shape)
         result: float = await self._call("area", params, timeout)
         return result

@@ -72,7 +72,7 @@ def _method(n: Namer, svc: m.Service, x: m.Rpc) -> RpcMethodView:
     )
     errors = [py_class(model_name) for model_name in _error_names(n, x.throws)]
     lines = [deadline] + ([f"Raises {', '.join(errors)} (declared, with its body)."] if errors else [])
-    doc_parts = [x.doc.strip()] if x.doc and x.doc.strip() else []
+    doc_parts = [x.doc.strip() if x.doc and x.doc.strip() else f"Call the RPC `{x.handler}` of {svc.name}."]
     doc_parts.append("\n".join(lines))
     doc = layout.docstring("\n\n".join(doc_parts), 8)
     cls = params_class(svc, x)
