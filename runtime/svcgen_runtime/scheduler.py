@@ -158,6 +158,10 @@ class Scheduler:
                         group.create_task(self._ticks(lease, entry))
             except* _LeaseLost:
                 log.warning("scheduler lease %s lost: no more ticks here until it is taken again", lease.name)
+            except* Exception as group:  # a bug, not a lease problem: say so, give the lease up, try again
+                log.error("scheduler of %s failed", lease.name, exc_info=group.exceptions[0])
+                await lease.release()
+                await self.clock.sleep(1.0)
 
     @staticmethod
     async def _watch(lease: Lease) -> None:
