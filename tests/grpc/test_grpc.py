@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
+import importlib
 import os
 import shutil
 import signal
@@ -156,13 +157,11 @@ def test_plain_grpcio_client_from_the_proto_compiled_by_hand(work: Path, server:
 
 
 def _client(port: int) -> Any:
-    from calc_api.grpc_calc.rpc import CalcRpcClient
-
-    return CalcRpcClient(f"grpc://127.0.0.1:{port}")
+    return importlib.import_module("calc_api.grpc_calc.rpc").CalcRpcClient(f"grpc://127.0.0.1:{port}")
 
 
 def test_typed_client_results_errors_timeout_concurrency(work: Path, server: Server) -> None:
-    from calc_api.grpc_calc import models as md
+    md = importlib.import_module("calc_api.grpc_calc.models")
     from svcgen_runtime.rpc import RemoteError, RpcTimeout
 
     async def main() -> None:
