@@ -13,13 +13,15 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from conftest import Generated
 from svcgen_runtime.http import build_app, start_consumers
 from svcgen_runtime.service import Runtime, ServiceBase
 from svcgen_runtime.transport import DeadLetter, Outgoing, Transport, dead_letter_queue
+
+if TYPE_CHECKING:  # a plain `from conftest import` picks whichever conftest.py is first on sys.path
+    from tests.runtime.conftest import Generated
 
 Factory = Callable[[], Transport]
 

@@ -6,16 +6,18 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from conftest import Generated
 from svcgen_runtime.context import Context, use_context, use_publisher
 from svcgen_runtime.embedded import EmbeddedBus, topic_matches
 from svcgen_runtime.http import build_app, start_consumers
 from svcgen_runtime.service import Runtime
 from svcgen_runtime.transport import Outgoing, PublishError
+
+if TYPE_CHECKING:  # a plain `from conftest import` picks whichever conftest.py is first on sys.path
+    from tests.runtime.conftest import Generated
 
 
 @pytest.mark.parametrize(
