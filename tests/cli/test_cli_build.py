@@ -22,7 +22,14 @@ PY_MODELS = [
     "acme_tasks/models.py",
     "svcgen-manifest.json",
 ]
-PY_SERVER = ["acme_tasks/http.py", "acme_tasks/service.py"]
+PY_SERVER = ["acme_tasks/http.py", "acme_tasks/rpc.py", "acme_tasks/service.py"]
+GRPC = [
+    "acme_common/acme_common.proto",
+    "acme_common/acme_common_pb2.py",
+    "acme_tasks/acme_tasks.proto",
+    "acme_tasks/acme_tasks_pb2.py",
+    "acme_tasks/grpc_service.py",
+]
 PY_CLIENT = ["acme_tasks/client.py", "client_base.py"]
 TS = [
     "acme_common/client.ts",
@@ -38,8 +45,9 @@ EXPECTED = {
     "python-models": sorted(PY_MODELS),
     "python-server": sorted(PY_MODELS + PY_SERVER),
     "python-client": sorted(PY_MODELS + PY_CLIENT),
+    "python-grpc": sorted(PY_MODELS + PY_SERVER + GRPC),  # the server it plugs into, too
     "typescript": sorted(TS + ["svcgen-manifest.json"]),
-    "all": sorted(PY_MODELS + PY_SERVER + PY_CLIENT + [f"typescript/{p}" for p in TS]),
+    "all": sorted(PY_MODELS + PY_SERVER + PY_CLIENT + GRPC + [f"typescript/{p}" for p in TS]),
 }
 
 
@@ -130,7 +138,7 @@ def test_build_format_json_prints_json_and_only_status_lines_on_stderr(tmp_path:
     r = svcgen("build", str(idl), "--out", str(tmp_path / "out"), "--format", "json")
     assert r.returncode == 0
     assert json.loads(r.stdout) == []
-    assert r.stderr.splitlines() == [f"svcgen: {idl} -> {tmp_path / 'out'}: 16 written, 0 deleted, 0 unchanged"]
+    assert r.stderr.splitlines() == [f"svcgen: {idl} -> {tmp_path / 'out'}: 22 written, 0 deleted, 0 unchanged"]
     assert files(tmp_path / "out") == EXPECTED["all"]
 
 
