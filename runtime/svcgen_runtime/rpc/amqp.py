@@ -154,7 +154,9 @@ class AmqpRpcChannel:
             raise RpcUnavailable(f"{method}: {exc}") from exc
         finally:
             if link is not None:
-                link.pending.pop(correlation_id, None)
+                waiting = link.pending.pop(correlation_id, None)
+                if waiting is not None and waiting.done() and not waiting.cancelled():
+                    waiting.exception()  # retrieved: a loss that came while publishing is raised above
         return _decode(method, rpc, reply)
 
 
