@@ -57,11 +57,11 @@ TARGETS: dict[str, Target] = {
         Target("python-client", "python", "svcgen.emit.pyclient", "async and sync httpx clients (with the models)"),
         Target("python-grpc", "python", "svcgen.emit.grpc", ".proto per package with RPCs, its _pb2.py, the servicer"),
         Target("typescript", "typescript", "svcgen.emit.typescript", "types.ts, client.ts, sockets.ts"),
+        Target("docs", "docs", "svcgen.emit.docs", "openapi.json, asyncapi.yaml per package; TOPOLOGY.md"),
     )
 }
 
 # A family's subfolder when more than one family is written into one output folder.
-# "docs" (OpenAPI, AsyncAPI, .proto) is reserved for the documents target to come.
 FAMILY_FOLDERS = {"python": "", "typescript": "typescript", "docs": "docs"}
 
 # What `--target python-server` implies so the output always imports cleanly.
