@@ -57,3 +57,19 @@ if [ -f tests/clients/ts/package.json ]; then
     echo "$nwanted" >"$nstamp"
   fi
 fi
+
+# The documents tests (tests/docs) validate asyncapi.yaml with the official parser, @asyncapi/parser.
+if [ -f tests/docs/js/package.json ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: tests/docs/js needs node and npm" >&2
+    exit 1
+  fi
+  dlock=tests/docs/js/package-lock.json
+  dstamp=tests/docs/js/node_modules/.svcgen-install
+  dwanted=$(cat tests/docs/js/package.json "$dlock" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$dstamp" 2>/dev/null || true)" != "$dwanted" ]; then
+    echo "setup: npm ci in tests/docs/js"
+    (cd tests/docs/js && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$dwanted" >"$dstamp"
+  fi
+fi
