@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -112,6 +112,26 @@ def fmt(
     raise typer.Exit(run_fmt(files, check_only=check_only))
 
 
+class GraphFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+    json = "json"
+
+
+@app.command()
+def graph(
+    files: Files,
+    format: Annotated[
+        GraphFormat, typer.Option("--format", help="Mermaid, Graphviz DOT or JSON.")
+    ] = GraphFormat.mermaid,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Draw the topology: services, topics, who emits and who consumes them, schedules and RPCs."""
+    from svcgen.graph import run_graph
+
+    raise typer.Exit(run_graph(files, format.value, out))
+
+
 class Severity(StrEnum):
     error = "error"
     warning = "warning"
@@ -143,6 +163,78 @@ def breaking(
     from svcgen.breaking import run as run_breaking
 
     raise typer.Exit(run_breaking(files, against, format is Format.json, severity.value, allow or []))
+
+
+def _part(name: str, what: str) -> Any:
+    return typer.Option(f"--{name}/--no-{name}", help=f"{what} (asked on a terminal; default with --defaults).")
+
+
+@app.command()
+def new(
+    name: Annotated[Path, typer.Argument(help="Folder of the new project; its name is the project name.")],
+    package: Annotated[
+        str | None, typer.Option("--package", help="IDL package (default: the project name, - as _).")
+    ] = None,
+    http: Annotated[bool | None, _part("http", "HTTP endpoints")] = None,
+    topics: Annotated[bool | None, _part("topics", "Topics and consumers")] = None,
+    schedules: Annotated[bool | None, _part("schedules", "Schedules")] = None,
+    rpc: Annotated[bool | None, _part("rpc", "RPC (gRPC or RabbitMQ)")] = None,
+    sockets: Annotated[bool | None, _part("sockets", "WebSockets")] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Ask nothing: the default of every question not given as a flag.")
+    ] = False,
+) -> None:
+    """Create a service project (copier template): IDL, handlers, tests, README, Dockerfile; then build it."""
+    from svcgen.scaffold import ScaffoldError, print_next_steps
+    from svcgen.scaffold import new as scaffold_new
+
+    given = {"package": package, "http": http, "topics": topics, "schedules": schedules, "rpc": rpc}
+    answers = {k: v for k, v in {**given, "sockets": sockets}.items() if v is not None}
+    interactive = not defaults and len(answers) < 6
+    if interactive and not sys.stdin.isatty():
+        typer.echo("svcgen: error: not a terminal: pass --defaults (and a flag per answer) to ask nothing", err=True)
+        raise typer.Exit(2)
+    try:
+        result = scaffold_new(name, answers, interactive=interactive)
+    except ScaffoldError as exc:
+        typer.echo(f"svcgen: error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo("svcgen: interrupted: nothing was created", err=True)
+        raise typer.Exit(130) from None
+    if result.build_status:
+        typer.echo(f"svcgen: the project is created but its first build failed (exit {result.build_status})", err=True)
+        raise typer.Exit(result.build_status)
+    print_next_steps(result)
+
+
+@app.command()
+def upgrade() -> None:
+    """Bring the project in this folder to the template of this svcgen (copier update); edits survive."""
+    from svcgen.scaffold import ScaffoldError
+    from svcgen.scaffold import upgrade as scaffold_upgrade
+
+    try:
+        result = scaffold_upgrade(Path.cwd())
+    except ScaffoldError as exc:
+        typer.echo(f"svcgen: error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if result.old == result.new:
+        typer.echo(f"{result.project.name} is up to date (template {result.new})")
+        raise typer.Exit(0)
+    typer.echo(f"upgraded {result.project.name}: template {result.old} -> {result.new}")
+    for path in result.changed:
+        mark = "conflict" if any(path.endswith(c) for c in result.conflicts) else "changed"
+        typer.echo(f"  {mark:<8}  {path}")
+    if result.conflicts:
+        typer.echo(
+            f"{len(result.conflicts)} file(s) with conflicts: resolve the <<<<<<< markers in "
+            + ", ".join(result.conflicts)
+            + "; then svcgen build and commit",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo("review with git diff, run svcgen build and the tests, then commit")
 
 
 # The running commands belong to the runtime (`python -m svcgen_runtime`): these forward their
