@@ -2,8 +2,9 @@
 
 Nodes are services and topics; an `emits` edge goes from a service to a topic (labelled with the
 endpoint that publishes it), a `consumes` edge from a topic to a service (labelled with the consumer
-and, when it is a wildcard, its pattern). Topics nobody consumes and patterns that match no topic
-are listed apart and drawn in their own style. Schedules and RPCs are listed on their service.
+and, when it is a wildcard, its pattern). Topics nobody consumes and patterns no emitter feeds
+are listed apart and drawn in their own style (a pattern is unfed when no endpoint in scope emits any
+topic it matches; a pattern that matches no topic at all is already an error of `svcgen check`). Schedules and RPCs are listed on their service.
 Rendered as Mermaid (default), Graphviz DOT or JSON; the docs target writes the Mermaid form into
 `TOPOLOGY.md`.
 """
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from svcgen import model as m
@@ -24,7 +27,7 @@ class Topology:
     topics: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
     unconsumed_topics: list[str] = field(default_factory=list)
-    unmatched_patterns: list[dict[str, Any]] = field(default_factory=list)
+    unfed_patterns: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -32,7 +35,7 @@ class Topology:
             "topics": self.topics,
             "edges": self.edges,
             "unconsumed_topics": self.unconsumed_topics,
-            "unmatched_patterns": self.unmatched_patterns,
+            "unfed_patterns": self.unfed_patterns,
         }
 
 
@@ -57,6 +60,7 @@ def _every(s: m.Schedule) -> str:
 def topology(model: m.Model) -> Topology:
     t = Topology()
     consumed: set[str] = set()
+    consumers: list[tuple[str, m.Consumer, str]] = []
     services = [s for f in model.files for s in f.services]
     for topic in model.all_topics:
         t.topics.append(
@@ -89,18 +93,20 @@ def topology(model: m.Model) -> Topology:
                     t.edges.append({"kind": "emits", "from": sid, "to": topic_id(ref.target), "handler": x.handler})
         for c in svc.consumers:
             queue = f"{svc.package}.{svc.name}.{c.handler}"
-            if not c.topics:
-                t.unmatched_patterns.append(
-                    {"service": sid, "handler": c.handler, "pattern": c.pattern, "queue": queue}
-                )
+            consumers.append((sid, c, queue))
             for name in c.topics:
                 tid = topic_id(name)
                 consumed.add(tid)
                 edge = {"kind": "consumes", "from": tid, "to": sid, "handler": c.handler, "pattern": c.pattern}
                 t.edges.append({**edge, "queue": queue})
+    emitted = {e["to"] for e in t.edges if e["kind"] == "emits"}
     t.unconsumed_topics = [node["id"] for node in t.topics if node["id"] not in consumed]
     for node in t.topics:
         node["consumed"] = node["id"] in consumed
+        node["emitted"] = node["id"] in emitted
+    for sid, c, queue in consumers:  # no endpoint in scope emits any topic the pattern matches
+        if not any(topic_id(name) in emitted for name in c.topics):
+            t.unfed_patterns.append({"service": sid, "handler": c.handler, "pattern": c.pattern, "queue": queue})
     return t
 
 
@@ -134,7 +140,7 @@ def mermaid(t: Topology) -> str:
         packages.setdefault(svc["package"], []).append(f'{_node(svc["id"])}["{label}"]')
     for topic in t.topics:
         packages.setdefault(topic["package"], []).append(f'{_node(topic["id"])}(["{_mm(topic["name"])}"])')
-    for p in t.unmatched_patterns:
+    for p in t.unfed_patterns:
         pid = f"pattern:{p['queue']}"
         packages.setdefault(p["service"].split(":", 1)[1].rsplit(".", 1)[0], []).append(
             f'{_node(pid)}{{{{"{_mm(p["pattern"])}"}}}}'
@@ -145,7 +151,7 @@ def mermaid(t: Topology) -> str:
         out.append("  end")
     for e in t.edges:
         out.append(f'  {_node(e["from"])} -- "{_mm(_edge_label(e))}" --> {_node(e["to"])}')
-    for p in t.unmatched_patterns:
+    for p in t.unfed_patterns:
         out.append(f'  {_node("pattern:" + p["queue"])} -. "{_mm(p["handler"])}" .-> {_node(p["service"])}')
     out.append("  classDef service fill:#e8f0fe,stroke:#1a56db")
     out.append("  classDef topic fill:#f3f4f6,stroke:#6b7280")
@@ -158,8 +164,8 @@ def mermaid(t: Topology) -> str:
         out.append("  class " + ",".join(_node(x["id"]) for x in consumed) + " topic")
     if t.unconsumed_topics:
         out.append("  class " + ",".join(_node(x) for x in t.unconsumed_topics) + " unconsumed")
-    if t.unmatched_patterns:
-        out.append("  class " + ",".join(_node("pattern:" + p["queue"]) for p in t.unmatched_patterns) + " unfed")
+    if t.unfed_patterns:
+        out.append("  class " + ",".join(_node("pattern:" + p["queue"]) for p in t.unfed_patterns) + " unfed")
     return "\n".join(out) + "\n"
 
 
@@ -179,7 +185,7 @@ def dot(t: Topology) -> str:
         packages.setdefault(topic["package"], []).append(
             f'{_dq(topic["id"])} [shape=ellipse, label={_dq(topic["name"])}{style}];'
         )
-    for p in t.unmatched_patterns:
+    for p in t.unfed_patterns:
         packages.setdefault(p["service"].split(":", 1)[1].rsplit(".", 1)[0], []).append(
             f'{_dq("pattern:" + p["queue"])} [shape=hexagon, label={_dq(p["pattern"])}, '
             'style="dashed,filled", fillcolor="#fee2e2"];'
@@ -191,7 +197,7 @@ def dot(t: Topology) -> str:
         out.append("  }")
     for e in t.edges:
         out.append(f'  {_dq(e["from"])} -> {_dq(e["to"])} [label={_dq(_edge_label(e))}];')
-    for p in t.unmatched_patterns:
+    for p in t.unfed_patterns:
         out.append(
             f'  {_dq("pattern:" + p["queue"])} -> {_dq(p["service"])} [label={_dq(p["handler"])}, style=dashed];'
         )
@@ -214,7 +220,7 @@ def topology_markdown(t: Topology, source: str) -> str:
         "# Topology",
         "",
         "Services, the topics they emit (solid arrows from a service) and consume (from a topic, through the",
-        "consumer's pattern); amber topics are consumed by nobody, red patterns match no topic.",
+        "consumer's pattern); amber topics are consumed by nobody, red patterns are fed by no emitting endpoint.",
         "",
         "```mermaid",
         mermaid(t).rstrip("\n"),
@@ -224,9 +230,30 @@ def topology_markdown(t: Topology, source: str) -> str:
     if t.unconsumed_topics:
         lines.append("Topics nobody consumes: " + ", ".join(f"`{x.split(':', 1)[1]}`" for x in t.unconsumed_topics))
         lines.append("")
-    if t.unmatched_patterns:
+    if t.unfed_patterns:
         lines.append(
-            "Patterns no topic feeds: " + ", ".join(f"`{p['pattern']}` ({p['queue']})" for p in t.unmatched_patterns)
+            "Patterns no topic feeds: " + ", ".join(f"`{p['pattern']}` ({p['queue']})" for p in t.unfed_patterns)
         )
         lines.append("")
     return "\n".join(lines)
+
+
+def run_graph(files: list[Path], format: str, out: Path | None) -> int:
+    """`svcgen graph`: 0 drawn, 1 errors in the input (reported as `svcgen check` does), 2 unwritable --out."""
+    from svcgen.commands import report
+    from svcgen.frontend import compile_files
+
+    result = compile_files(files)
+    status = report([result], json=False)
+    if status or result.model is None:
+        return status or 1
+    text = render(topology(result.model), format)
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"svcgen: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -28,7 +28,8 @@ SOURCES = {p.stem: p for p in EXAMPLES} | {f"extra_{p.stem}": p for p in EXTRA} 
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("openapi")
     return {
-        name: build(idl, base / f"b_{name}", ["python-models", "python-server", "docs"]) for name, idl in SOURCES.items()
+        name: build(idl, base / f"b_{name}", ["python-models", "python-server", "docs"])
+        for name, idl in SOURCES.items()
     }
 
 
