@@ -39,6 +39,7 @@ TS = [
     "acme_tasks/types.ts",
     "runtime.ts",
 ]
+DOCS = ["TOPOLOGY.md", "acme_tasks/asyncapi.yaml", "acme_tasks/openapi.json"]
 # What each --target writes for examples/tasks: the Python targets pull in the models (and the
 # imported package's models); typescript alone goes straight into the output folder.
 EXPECTED = {
@@ -47,7 +48,10 @@ EXPECTED = {
     "python-client": sorted(PY_MODELS + PY_CLIENT),
     "python-grpc": sorted(PY_MODELS + PY_SERVER + GRPC),  # the server it plugs into, too
     "typescript": sorted(TS + ["svcgen-manifest.json"]),
-    "all": sorted(PY_MODELS + PY_SERVER + PY_CLIENT + GRPC + [f"typescript/{p}" for p in TS]),
+    "docs": sorted(DOCS + ["svcgen-manifest.json"]),
+    "all": sorted(
+        PY_MODELS + PY_SERVER + PY_CLIENT + GRPC + [f"typescript/{p}" for p in TS] + [f"docs/{p}" for p in DOCS]
+    ),
 }
 
 
@@ -138,7 +142,9 @@ def test_build_format_json_prints_json_and_only_status_lines_on_stderr(tmp_path:
     r = svcgen("build", str(idl), "--out", str(tmp_path / "out"), "--format", "json")
     assert r.returncode == 0
     assert json.loads(r.stdout) == []
-    assert r.stderr.splitlines() == [f"svcgen: {idl} -> {tmp_path / 'out'}: 22 written, 0 deleted, 0 unchanged"]
+    assert r.stderr.splitlines() == [
+        f"svcgen: {idl} -> {tmp_path / 'out'}: {len(EXPECTED['all'])} written, 0 deleted, 0 unchanged"
+    ]
     assert files(tmp_path / "out") == EXPECTED["all"]
 
 
