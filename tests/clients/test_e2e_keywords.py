@@ -110,11 +110,6 @@ def test_typescript_socket_send_reaches_the_server(served: tuple[str, Path], tsc
     assert "ok: send: the second frame, in order" in said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: the generated router declares 400 for a body that is not JSON, but FastAPI answers 422 "
-    "json_invalid (emit/python/http_view.py assumes 400); reported to the lead",
-)
 @pytest.mark.parametrize("body", [b"{not json", b'{"class": "c",'])
 def test_a_body_that_is_not_json_is_the_declared_400(served: tuple[str, Path], body: bytes) -> None:
     url = served[0]

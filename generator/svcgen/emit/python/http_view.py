@@ -87,7 +87,7 @@ def _param(p: m.Field, where: str, types: TypeNamer) -> str:
 
 def _responses(throws: tuple[m.TypeRef, ...], types: TypeNamer, has_body: bool) -> str | None:
     lines = []
-    if has_body:  # FastAPI answers a body that is not JSON at all with 400, before validation
+    if has_body:  # a body that is not JSON at all: 400 (svcgen_runtime.http turns FastAPI's 422 json_invalid into it)
         lines.append('            400: {"description": "The request body is not valid JSON."},')
     for ref in throws:
         if ref.target is None:
