@@ -21,6 +21,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E004": ("invalid-string", "invalid string literal: {reason}"),
     "E005": ("too-deep", "nesting is too deep (more than {limit} levels)"),
     "E006": ("file-too-large", "file is too large ({size} bytes; the limit is {limit})"),
+    "E007": ("stray-doc-comment", "this doc comment documents nothing: no declaration starts on its line"),
     # E01x: imports
     "E010": ("unreadable-import", "cannot import '{path}': {reason}"),
     "E011": ("import-cycle", "import cycle: {cycle}"),

@@ -12,7 +12,7 @@ import random
 
 from hypothesis import strategies as st
 from svcgen import model as m
-from svcgen.frontend.parser import ParseResult
+from svcgen.frontend.parser import ParseResult, parse
 from svcgen.source import SourceFile, Span
 
 NAMES = ["a", "b", "id", "task", "Item", "value_2", "Money", "x"]
@@ -210,10 +210,13 @@ def idl_files(draw: st.DrawFn) -> str:
 _NOWHERE = Span("", 0, 0, 0, 0)
 
 
-def strip(node: object, source: SourceFile) -> object:
-    """The node rebuilt without positions; a doc kept only on a node that starts its line."""
+def strip(node: object, source: SourceFile, trailing: frozenset[int] | None = None) -> object:
+    """The node rebuilt without positions; a doc kept whole only on a node that starts its line,
+    elsewhere only its trailing `///` (which documents the first node on its line wherever it stands)."""
+    if trailing is None:
+        trailing = frozenset(c.line for c in parse(source).comments if c.is_trailing_doc)
     if isinstance(node, tuple):
-        return tuple(strip(x, source) for x in node)
+        return tuple(strip(x, source, trailing) for x in node)
     if not dataclasses.is_dataclass(node) or isinstance(node, type):
         return node
     changes: dict[str, object] = {}
@@ -224,15 +227,24 @@ def strip(node: object, source: SourceFile) -> object:
         elif f.name == "doc" and value is not None:
             span = node.span  # type: ignore[attr-defined]
             starts = not source.line(span.line)[: span.col - 1].strip()
-            changes[f.name] = "\n".join(x.rstrip() for x in value.split("\n")) if starts else None
+            changes[f.name] = _kept(value, starts, span.line in trailing)
         else:
-            changes[f.name] = strip(value, source)
+            changes[f.name] = strip(value, source, trailing)
     if isinstance(node, m.File):
         changes["path"] = ""
         if node.package_doc is not None:
-            head = source.line(node.package_span.line)[: node.package_span.col - 1].strip()
-            changes["package_doc"] = node.package_doc.rstrip() if head == "package" else None
+            line = node.package_span.line
+            head = source.line(line)[: node.package_span.col - 1].strip()
+            changes["package_doc"] = _kept(node.package_doc, head == "package", line in trailing)
     return dataclasses.replace(node, **changes)  # type: ignore[type-var]
+
+
+def _kept(doc: str, whole: bool, trailing: bool) -> str | None:
+    if not whole:
+        if not trailing:
+            return None
+        doc = doc.rsplit("\n", 1)[-1]  # the trailing `///` comes last
+    return "\n".join(x.rstrip() for x in doc.split("\n"))
 
 
 def comment_texts(result: ParseResult) -> list[str]:

@@ -100,11 +100,13 @@ def test_comments_inside_a_type_or_value_move_above_the_field() -> None:
     assert fmt(text) == "package a;\n\nmessage M {\n  // keys\n  // empty\n  x: map<string, int> = {};\n}\n"
 
 
-def test_a_moved_triple_slash_comment_does_not_become_a_doc() -> None:
+def test_a_trailing_doc_inside_a_node_stays_its_doc() -> None:
+    # a `///` at the end of a line documents the node that starts on that line (issue 14.2)
     text = "package a;\nmessage M {\n  x: list< /// odd\n  int>;\n}\n"
+    assert parsed(text).messages[0].fields[0].doc == "odd"
     out = fmt(text)
-    assert out == "package a;\n\nmessage M {\n  /// odd\n\n  x: list<int>;\n}\n"
-    assert parsed(out).messages[0].fields[0].doc is None
+    assert out == "package a;\n\nmessage M {\n  x: list<int>;  /// odd\n}\n"
+    assert parsed(out).messages[0].fields[0].doc == "odd"
 
 
 def test_doc_above_package_keyword_split_from_its_name_stays_no_doc() -> None:

@@ -43,6 +43,11 @@ CASES: dict[str, Case] = {
     "E006": Case(
         {"big.idl": "x"}, "big.idl:1:1: error[E006]: file is too large (16777217 bytes; the limit is 16777216)"
     ),
+    "E007": Case(
+        {"a.idl": "package p;\nmessage M {\n  id: uuid;\n}  /// the end\n"},
+        "a.idl:4:4: error[E007]: this doc comment documents nothing: no declaration starts on its line",
+        "put it on a line of its own above what it documents, or make it a plain '//' comment",
+    ),
     "E010": Case(
         {"a.idl": 'package p;\nimport "comon.idl";\n', "common.idl": "package c;\n"},
         "a.idl:2:1: error[E010]: cannot import 'comon.idl': no such file",

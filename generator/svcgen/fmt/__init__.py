@@ -22,6 +22,9 @@ at the end of the file), with its blank lines kept as above; a trailing comment 
 end of its line, two spaces after the code (as in Python). A comment inside code that is
 reflowed onto one line (`foo() // x` `-> T;`) moves onto its own line above that code, above
 its doc comment; if it starts with `///`, a blank line keeps it from becoming a doc comment.
+A trailing `///` documents the first node starting on its line, so it goes to the end of that
+node's line wherever the code before it moves (a parameter it documents gets a line of its own);
+a file where one documents nothing (E007) is not formatted.
 Comment text is kept as written, but for trailing white space.
 
 Before writing, the result is parsed again and must mean the same (svcgen.fmt.same);
@@ -59,7 +62,7 @@ class Formatted:
 def format_source(source: SourceFile, verify: bool = True) -> Formatted:
     """The canonical text of one file, or its syntax diagnostics."""
     parsed = parse(source)
-    if parsed.file is None:
+    if parsed.file is None or parsed.diagnostics:  # E007 (a stray doc): no meaning to keep yet
         return Formatted(None, parsed.diagnostics)
     src = Text(source, parsed.comments)
     lines = layout(parsed.file, src)

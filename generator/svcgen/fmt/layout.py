@@ -37,6 +37,9 @@ class Line:
     leading: list[Comment] = field(default_factory=list)  # own-line comments between the previous line and this one
     inner: list[Comment] = field(default_factory=list)  # comments inside the code, printed on their own lines
     trailing: Comment | None = None
+    # The source line whose doc comments the line's node takes (svcgen.frontend.comments):
+    # where its first token stands, or the package name; None for imports, `}` and the end.
+    doc_line: int | None = None
 
     @property
     def comment_depth(self) -> int:
@@ -49,13 +52,24 @@ def layout(file: m.File, src: Text) -> list[Line]:
     package_end = src.find(t.end(file.package_span), ";")
     detached = package_start[0] != file.package_span.line
     lines.append(
-        Line(0, f"package {file.package};", package_start, _after(package_end), "group", docs_detached=detached)
+        Line(
+            0,
+            f"package {file.package};",
+            package_start,
+            _after(package_end),
+            "group",
+            docs_detached=detached,
+            doc_line=file.package_span.line,
+        )
     )
     for i, imp in enumerate(file.imports):
         text = f"import {src.string(imp.span)};"
         lines.append(Line(0, text, t.start(imp.span), t.end(imp.span), "group" if i == 0 else "keep"))
     for decl in file.declarations:
         _declaration(decl, src, lines)
+    for ln in lines[1 + len(file.imports) :]:
+        if ln.doc_line is None and ln.code is not None and not ln.closing:
+            ln.doc_line = ln.start[0]
     lines.append(Line(0, None, END_OF_FILE, END_OF_FILE, "group"))
     return lines
 
@@ -113,7 +127,10 @@ def _member(x: m.Member, src: Text) -> list[Line]:
     before_params = t.end(x.handler_span)
     opening = src.find(before_params, "(")
     closing = src.find(t.end(params[-1].span) if params else _after(opening), ")")
-    if not src.has_comment(opening, closing):
+    # A trailing `///` on a parameter's line documents that parameter (when the member does not
+    # start there): the parameter keeps a line of its own to carry it.
+    claimed = any(p.span.line in src.trailing_docs and p.span.line != x.span.line for p in params)
+    if not claimed and not src.has_comment(opening, closing):
         inside = ", ".join(t.field(p) for p in params)
         return [Line(1, f"{head}({inside}){tail}", t.start(x.span), t.end(x.span), "keep")]
     lines = [Line(1, head + "(", t.start(x.span), _after(opening), "keep")]

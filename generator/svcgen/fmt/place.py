@@ -17,17 +17,28 @@ from svcgen.frontend.parser import Comment
 
 def attach(lines: list[Line], comments: tuple[Comment, ...]) -> None:
     starts = [ln.start for ln in lines]
+    owners: dict[int, Line] = {}  # source line -> the laid-out line of the first node starting there
+    for ln in lines:
+        if ln.doc_line is not None:
+            owners.setdefault(ln.doc_line, ln)
     for c in comments:
         pos = (c.line, c.col)
         i = bisect_right(starts, pos) - 1  # the last line starting at or before the comment
-        if i >= 0 and pos < lines[i].end:
+        owner = owners.get(c.line) if c.is_trailing_doc else None
+        if owner is not None:
+            # A trailing `///` documents the first node starting on its line (svcgen.frontend.comments):
+            # it goes to the end of that node's laid-out line, wherever the code after it is moved.
+            if owner.trailing is not None:  # a plain comment that came first; it moves above the code
+                owner.inner.append(owner.trailing)
+            owner.trailing = c
+        elif i >= 0 and pos < lines[i].end:
             lines[i].inner.append(c)
         elif c.own_line or i < 0:
             lines[i + 1].leading.append(c)
         elif lines[i].trailing is None:
             lines[i].trailing = c
-        else:  # cannot happen: one comment per source line, one line's code ends on one line
-            lines[i].inner.append(c)
+        else:  # the code spans lines and a trailing doc on its first line took the place
+            lines[i + 1].leading.append(c)  # on its own line below, as if it stood there (in `{}` too)
 
 
 def _doc_like(c: Comment) -> bool:

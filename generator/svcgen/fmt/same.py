@@ -3,9 +3,11 @@
 The formatter checks this before it writes anything (as black compares ASTs), and the
 tests use it as their oracle.
 
-A doc comment counts only for a node that starts its line. The parser also hands a
+A doc comment above a node counts only for a node that starts its line. The parser also hands a
 `///` block to every node on the line below it (`enum E { a; b; }` gives its doc to
 `a` and `b` too); such copies change when a one-liner is split, and mean nothing.
+A trailing `///` (`x: int; y: int;  /// doc`) always counts: it documents the first node
+starting on its line wherever that node stands, and the formatter keeps it on that node.
 Trailing white space of doc lines is dropped, as the formatter drops it.
 """
 
@@ -23,7 +25,8 @@ def normal(result: ParseResult, source: SourceFile) -> object:
     """The parse as plain nested tuples: no spans, docs as described above, comments as a multiset."""
     assert result.file is not None
     comments = Counter(c.text.rstrip() for c in result.comments)
-    return _node(result.file, source), sorted(comments.items())
+    trailing = frozenset(c.line for c in result.comments if c.is_trailing_doc)
+    return _node(result.file, source, trailing), sorted(comments.items())
 
 
 def same(a: ParseResult, a_source: SourceFile, b: ParseResult, b_source: SourceFile) -> bool:
@@ -36,6 +39,14 @@ def _starts_line(source: SourceFile, line: int, col: int) -> bool:
 
 def _doc(doc: str | None) -> str | None:
     return None if doc is None else "\n".join(x.rstrip() for x in doc.split("\n"))
+
+
+def _kept_doc(doc: str, starts_line: bool, line: int, trailing: frozenset[int]) -> str | None:
+    """All of a doc on a node that starts its line; elsewhere only its trailing `///`, which
+    a node with a doc on a line that has one took last (DocTable.take)."""
+    if starts_line:
+        return _doc(doc)
+    return _doc(doc.rsplit("\n", 1)[-1]) if line in trailing else None
 
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}  # per class: the fields compared, None if no dataclass
@@ -53,9 +64,9 @@ def _fields(node: object) -> tuple[str, ...] | None:
     return _FIELDS[cls]
 
 
-def _node(node: object, source: SourceFile) -> object:
+def _node(node: object, source: SourceFile, trailing: frozenset[int]) -> object:
     if isinstance(node, tuple):
-        return tuple(_node(x, source) for x in node)
+        return tuple(_node(x, source, trailing) for x in node)
     names = _fields(node)
     if names is None:
         return node
@@ -65,12 +76,13 @@ def _node(node: object, source: SourceFile) -> object:
         if name == "doc":
             if value is not None:
                 span = getattr(node, "span")  # noqa: B009 (every node with a doc has one; mypy cannot know)
-                value = _doc(value) if _starts_line(source, span.line, span.col) else None
+                value = _kept_doc(value, _starts_line(source, span.line, span.col), span.line, trailing)
         elif name == "package_doc":
             assert isinstance(node, m.File)
             head = source.line(node.package_span.line)[: node.package_span.col - 1].strip()
-            value = _doc(value) if head == "package" else None
+            if value is not None:
+                value = _kept_doc(value, head == "package", node.package_span.line, trailing)
         else:
-            value = _node(value, source)
+            value = _node(value, source, trailing)
         out.append(value)
     return tuple(out)

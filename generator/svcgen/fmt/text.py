@@ -39,6 +39,9 @@ class Text:
             if ch == "\n":
                 self._line_starts.append(i + 1)
         self._comment_positions = sorted((c.line, c.col) for c in comments)
+        self.trailing_docs = {c.line for c in comments if c.is_trailing_doc}  # `x: int;  /// doc`
+        # the comments that stay where they stand; a trailing doc goes to the node it documents
+        self._staying = sorted((c.line, c.col) for c in comments if not c.is_trailing_doc)
 
     def offset(self, pos: Pos) -> int:
         return self._line_starts[pos[0] - 1] + pos[1] - 1
@@ -84,8 +87,9 @@ class Text:
         return "".join(chars)
 
     def has_comment(self, after: Pos, before: Pos) -> bool:
-        i = bisect_right(self._comment_positions, after)
-        return i < len(self._comment_positions) and self._comment_positions[i] < before
+        """Whether a comment that stays in place (not a trailing doc) stands between the two."""
+        i = bisect_right(self._staying, after)
+        return i < len(self._staying) and self._staying[i] < before
 
     def blank_between(self, first_line: int, last_line: int) -> bool:
         """Whether some line strictly between the two holds nothing but white space."""
