@@ -296,7 +296,7 @@ def upgrade(start: Path) -> UpgradeResult:
         run_update(
             project,
             data=data,
-            answers_file=temp_answers,
+            answers_file=Path(os.path.relpath(temp_answers, project)),  # copier wants it relative
             vcs_ref="2.0.0",
             defaults=True,
             overwrite=True,
