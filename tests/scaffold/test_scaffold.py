@@ -91,8 +91,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True
     ).stdout.strip()
     # this venv's site-packages as a site dir (its own .pth files too: the editable svcgen)
-    lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in site.getsitepackages())
-    (Path(purelib) / "svcgen-dev.pth").write_text(lines)
+    pth = "".join(f"import site; site.addsitedir({d!r})\n" for d in site.getsitepackages())
+    (Path(purelib) / "svcgen-dev.pth").write_text(pth)
     pip = [str(py), "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check", "-e", str(project)]
     r2 = subprocess.run(pip, env=ENV, capture_output=True, text=True)
     assert r2.returncode == 0, r2.stderr
@@ -193,8 +193,8 @@ def test_every_combination_builds_and_passes_ruff_mypy_and_its_tests(tmp_path: P
         # one mypy and one pytest run for all: each project's `app` becomes `<name>_app`
         shutil.copytree(project / f"{name}_api", combined / f"{name}_api")
         (combined / f"{name}_app.py").write_text((project / "app.py").read_text())
-        tests = (project / "tests/test_service.py").read_text().replace("from app import", f"from {name}_app import")
-        (combined / f"test_{name}.py").write_text(tests)
+        source = (project / "tests/test_service.py").read_text().replace("from app import", f"from {name}_app import")
+        (combined / f"test_{name}.py").write_text(source)
     ruff = subprocess.run([str(BIN / "ruff"), "check", "--no-cache", "."], cwd=projects, capture_output=True, text=True)
     assert ruff.returncode == 0, ruff.stdout
     (combined / "mypy.ini").write_text(
