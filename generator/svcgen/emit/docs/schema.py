@@ -68,6 +68,11 @@ class Namer:
         self.used: dict[Mode, dict[m.QualifiedName, None]] = {"input": {}, "output": {}}
         self.json_value = False
         self._differs: dict[m.QualifiedName, bool] = {}
+        self._names: dict[m.QualifiedName, str] = {}
+        # messages that are members of a union carry the tag property `type`
+        self.members = {
+            r.target for d in model.all_types if isinstance(d, m.Union_) for r in d.members if r.target is not None
+        }
 
     def use(self, ref: m.TypeRef, mode: Mode) -> None:
         """Record every declaration reachable from `ref` in `mode`."""
@@ -106,7 +111,9 @@ class Namer:
         return result
 
     def name(self, target: m.QualifiedName, mode: Mode) -> str:
-        base = decl_name(self.model.type(target))
+        base = self._names.get(target)
+        if base is None:
+            base = self._names[target] = decl_name(self.model.type(target))
         both = target in self.used["input"] and target in self.used["output"]
         if both and self.differs(target):
             return f"{base}-{'Input' if mode == 'input' else 'Output'}"
@@ -138,7 +145,7 @@ def declaration(decl: m.TypeDecl, namer: Namer, mode: Mode) -> JSON:
     assert isinstance(decl, (m.Message, m.Error))
     props: JSON = {}
     required: list[str] = []
-    if isinstance(decl, m.Message) and _is_member(namer.model, decl):
+    if isinstance(decl, m.Message) and m.QualifiedName(decl.package, decl.name) in namer.members:
         props[UNION_TAG] = {"type": "string", "const": decl.name, "title": title(UNION_TAG), "default": decl.name}
     for f in decl.fields:
         props[f.name] = field(f, namer, mode)
@@ -153,11 +160,6 @@ def declaration(decl: m.TypeDecl, namer: Namer, mode: Mode) -> JSON:
     elif class_doc(decl.doc):
         out["description"] = class_doc(decl.doc)
     return out
-
-
-def _is_member(model: m.Model, msg: m.Message) -> bool:
-    me = m.QualifiedName(msg.package, msg.name)
-    return any(isinstance(d, m.Union_) and any(r.target == me for r in d.members) for d in model.all_types)
 
 
 def field(f: m.Field, namer: Namer, mode: Mode, *, param: bool = False) -> JSON:
