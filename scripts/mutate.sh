@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Mutation testing (not run in CI: it takes tens of minutes). mutmut changes one thing at a time in
-# the modules users' builds depend on and runs the fast suite; a mutant the suite does not notice
-# (a "survivor") is behaviour no test guards.
+# Mutation testing (not run in CI). mutmut changes one thing at a time in the modules users' builds
+# depend on and runs that module's fast suite; a mutant the suite does not notice (a "survivor") is
+# behaviour no test guards.
 #
-#   bash scripts/mutate.sh                      # the generator's CLI, build, writer and stamp
-#   bash scripts/mutate.sh runtime/svcgen_runtime
+#   bash scripts/mutate.sh                      # commands, writer, stamp, build, cli (in that order)
 #   bash scripts/mutate.sh generator/svcgen/writer.py generator/svcgen/stamp.py
+#   bash scripts/mutate.sh runtime/svcgen_runtime/embedded.py runtime/svcgen_runtime/context.py
+#   nice -n 15 bash scripts/mutate.sh ...       # on a shared machine
 #
-# It works on a scratch copy of the committed tree (git archive HEAD), never on the checkout that
-# others may be running, and points both in-process imports and the installed `svcgen` command
-# (through PYTHONPATH, ahead of the editable install) at that copy. mutmut itself lives in its own
-# virtualenv ($MUTMUT_VENV, default ~/.cache/svcgen-mutmut). Prints the score and the survivors;
-# `KEEP=1` leaves the copy (with mutmut's cache, for `mutmut show ID`) and prints its path.
+# Each module runs on its own scratch copy of the committed tree (git archive HEAD), never on the
+# checkout others may be running, with its own mutmut cache; both in-process imports and the
+# installed `svcgen` command are pointed at the copy (PYTHONPATH, ahead of the editable install).
+# Each module has a fast suite (suite() below; MUTATE_TESTS overrides it): the tests that exercise
+# it, cheapest and most telling first, run with `pytest -x -q -p no:cacheprovider` (no -n: two
+# cores; no plugin autoload: hypothesis and schemathesis cost 10 s of start-up) so a killed mutant costs only the tests up to the first failure; the whole suite of a
+# module takes 10-25 s here. mutmut times the unmutated suite: a mutant running 10 times as long is a
+# timeout; one killed after more than MUTATE_TIME_BASE (default 30) s + twice the baseline is
+# "suspicious". mutmut lives in its own virtualenv ($MUTMUT_VENV, default ~/.cache/svcgen-mutmut).
+# Prints per module the score and every survivor's diff; MUTATE_WORK=DIR keeps the copies there
+# (`cd DIR/<module>/main && $MUTMUT_VENV/bin/mutmut results` while it runs, `mutmut show ID` after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -20,51 +27,98 @@ venv=$(cd "${SVCGEN_VENV:-.venv}" && pwd)
 
 paths=("$@")
 if [ ${#paths[@]} -eq 0 ]; then
-  paths=(generator/svcgen/cli.py generator/svcgen/commands.py generator/svcgen/build.py
-    generator/svcgen/writer.py generator/svcgen/stamp.py)
-fi
-# The fast suite of these modules: the command line, the stamp, the writer, the golden builds.
-# Cheapest and most telling first; -x stops at the first failure, which is all mutmut needs.
-tests=${MUTATE_TESTS:-"tests/test_stamp.py tests/cli/test_cli_build.py tests/cli/test_cli_stamp.py tests/frontend/test_cli_check.py tests/fmt/test_fmt_cli.py tests/test_golden.py"}
-if [[ " ${paths[*]} " == *runtime* ]]; then
-  tests=${MUTATE_TESTS:-"tests/python_target tests/clients/test_python_client_http.py $(ls tests/runtime 2>/dev/null | sed 's|^|tests/runtime/|' | tr '\n' ' ')"}
+  paths=(generator/svcgen/commands.py generator/svcgen/writer.py generator/svcgen/stamp.py
+    generator/svcgen/build.py generator/svcgen/cli.py)
 fi
 
+# The fast suite of one module: the tests that reach it, cheapest and most telling first.
+suite() {
+  local b=tests/cli/test_cli_build.py s=tests/cli/test_cli_stamp.py o=tests/cli/test_cli_output.py
+  case "$1" in
+    generator/svcgen/commands.py)
+      echo "tests/frontend/test_cli_check.py $b::test_build_of_an_invalid_idl_writes_nothing $b::test_build_format_json_prints_json_and_only_status_lines_on_stderr
+        tests/fmt/test_fmt_cli.py" ;;
+    generator/svcgen/writer.py)
+      echo "tests/test_golden.py::test_golden[minimal] $o::test_a_folder_where_a_generated_file_goes_is_refused
+        $o::test_a_smaller_rebuild_deletes_what_it_no_longer_writes_and_the_folders_it_emptied
+        $b::test_refuses_to_overwrite_a_file_it_did_not_generate
+        $b::test_rebuild_overwrites_its_own_files_and_deletes_the_ones_no_longer_produced
+        $b::test_a_file_with_the_generated_header_is_ours_even_without_a_manifest
+        $s::test_check_up_to_date[no-stamp] $s::test_check_names_extra_files_a_smaller_build_would_delete[no-stamp]
+        tests/test_writer_modes.py::test_new_files_follow_the_umask" ;;
+    generator/svcgen/stamp.py)
+      echo "tests/test_stamp_cache.py tests/test_manifest_sources.py tests/test_stamp.py
+        $s::test_a_stamp_hit_answers_without_comparing $s::test_no_stamp_is_written_or_read_with_svcgen_no_stamp
+        $s::test_stamp_miss_after_an_idl_edit $s::test_stamp_miss_for_another_output_folder_or_target" ;;
+    generator/svcgen/build.py)
+      echo "tests/test_golden.py::test_golden[minimal] $o::test_every_unknown_target_is_named_with_the_choices
+        $o::test_a_foreign_file_is_refused_with_one_line_naming_it $o::test_sources_may_name_one_file
+        $o::test_an_import_outside_the_root_folder_is_named_by_its_file_name
+        $b::test_build_format_json_prints_json_and_only_status_lines_on_stderr
+        $b::test_unknown_target_exits_2_and_writes_nothing $b::test_each_target_writes_exactly_its_files[all]
+        $b::test_pyproject_out_and_targets_are_used_relative_to_the_pyproject
+        $b::test_pyproject_targets_alone_and_the_default_folder
+        $b::test_default_output_folder_is_generated_in_the_working_folder
+        $s::test_check_after_an_idl_edit[no-stamp] $s::test_check_names_extra_files_a_smaller_build_would_delete[no-stamp]
+        $s::test_check_up_to_date[no-stamp] tests/test_multi_build.py" ;;
+    generator/svcgen/cli.py)
+      echo "tests/frontend/test_cli_check.py $b $o tests/test_multi_build.py
+        $s::test_a_stamp_hit_answers_without_comparing $s::test_json_format_and_several_files_never_take_the_shortcut
+        tests/docs/test_graph.py tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings" ;;
+    runtime/*)
+      echo "tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py tests/runtime/test_scheduler.py
+        tests/python_target/test_example_e2e.py" ;;
+    *) echo "tests/cli tests/test_stamp.py tests/test_golden.py" ;;
+  esac
+}
+
 mutmut_venv=${MUTMUT_VENV:-$HOME/.cache/svcgen-mutmut}
-if [ ! -x "$mutmut_venv/bin/mutmut" ]; then
+mutmut=$mutmut_venv/bin/mutmut
+if [ ! -x "$mutmut" ]; then
   python3 -m venv "$mutmut_venv"
-  "$mutmut_venv/bin/pip" install --quiet --disable-pip-version-check 'mutmut==2.5.1' 2>&1 \
+  "$mutmut_venv/bin/python" -m pip install --quiet --disable-pip-version-check 'mutmut==2.5.1' 2>&1 \
     | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/svcgen-mutate.XXXXXX")
-if [ -z "${KEEP:-}" ]; then trap 'rm -rf "$work"' EXIT; fi
-copy="$work/main"
-mkdir "$copy"
-git archive HEAD | tar -x -C "$copy"
-[ -d "$root/../shared" ] && ln -s "$(cd "$root/../shared" && pwd)" "$work/shared"
-[ -d tests/clients/ts/node_modules ] && ln -s "$root/tests/clients/ts/node_modules" "$copy/tests/clients/ts/node_modules"
-
-cd "$copy"
-# No .pyc: two mutants of the same size written within a second would otherwise share a stale one.
-runner="env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$copy/generator:$copy/runtime $venv/bin/python -m pytest -x -q -p no:cacheprovider $tests"
-echo "mutate: ${paths[*]}"
-echo "mutate: runner: $runner"
-started=$(date +%s)
-status=0
-"$mutmut_venv/bin/mutmut" run --paths-to-mutate "$(IFS=,; echo "${paths[*]}")" --runner "$runner" \
-  --tests-dir tests --no-progress --simple-output >"$work/mutmut.log" 2>&1 || status=$?
-if [ $((status & 1)) -ne 0 ]; then
-  tail -30 "$work/mutmut.log" >&2
-  echo "mutate: mutmut failed" >&2
-  exit 1
+if [ -n "${MUTATE_WORK:-}" ]; then
+  mkdir -p "$MUTATE_WORK"
+  work=$(cd "$MUTATE_WORK" && pwd)
+else
+  work=$(mktemp -d "${TMPDIR:-/tmp}/svcgen-mutate.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
 fi
-"$mutmut_venv/bin/mutmut" results | tee "$work/results.txt"
-echo
-"$mutmut_venv/bin/python" - "$copy" <<'EOF'
-import sqlite3, sys
+
+started=$(date +%s)
+for path in "${paths[@]}"; do
+  name=$(basename "$path" .py)
+  copy="$work/$name/main"
+  rm -rf "$work/$name"
+  mkdir -p "$copy"
+  git archive HEAD | tar -x -C "$copy"
+  [ -d "$root/../shared" ] && ln -s "$(cd "$root/../shared" && pwd)" "$work/$name/shared"
+  [ -d tests/clients/ts/node_modules ] && ln -s "$root/tests/clients/ts/node_modules" "$copy/tests/clients/ts/node_modules"
+  # Byte-compile the copy once, then write no more .pyc: every mutant is newer than these, so its
+  # module is always compiled from its source (never a stale .pyc of another mutant of equal size).
+  "$venv/bin/python" -m compileall -q "$copy/generator" "$copy/runtime" >/dev/null || true
+  tests=${MUTATE_TESTS:-$(suite "$path" | tr -s ' \n' ' ')}
+  runner="env PYTHONDONTWRITEBYTECODE=1 PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 PYTHONPATH=$copy/generator:$copy/runtime $venv/bin/python -m pytest -x -q -p no:cacheprovider $tests"
+  echo "mutate: $path"
+  echo "mutate: runner: $runner"
+  module_started=$(date +%s)
+  status=0
+  (cd "$copy" && "$mutmut" run --paths-to-mutate "$path" --runner "$runner" --tests-dir tests \
+    --test-time-base "${MUTATE_TIME_BASE:-30}" --no-progress --simple-output >"$work/$name/mutmut.log" 2>&1) || status=$?
+  if [ $((status & 1)) -ne 0 ]; then
+    tail -30 "$work/$name/mutmut.log" >&2
+    echo "mutate: mutmut failed on $path" >&2
+    continue
+  fi
+  (
+    cd "$copy"
+    "$mutmut_venv/bin/python" - <<'PY'
+import sqlite3
 from collections import Counter
-db = sqlite3.connect(f"{sys.argv[1]}/.mutmut-cache")
+db = sqlite3.connect(".mutmut-cache")
 rows = db.execute(
     "select SourceFile.filename, Mutant.status from Mutant join Line on Mutant.line = Line.id "
     "join SourceFile on Line.sourcefile = SourceFile.id"
@@ -72,18 +126,14 @@ rows = db.execute(
 by_file: dict[str, Counter[str]] = {}
 for name, status in rows:
     by_file.setdefault(name, Counter())[status] += 1
-total = Counter()
 for name, counts in sorted(by_file.items()):
-    total.update(counts)
     n = sum(counts.values())
-    killed = counts["ok_killed"]
-    print(f"{name}: {killed}/{n} killed ({100 * killed / n:.0f}%), {dict(counts)}")
-n = sum(total.values())
-print(f"all: {total['ok_killed']}/{n} killed ({100 * total['ok_killed'] / max(n, 1):.0f}%)")
-EOF
-for id in $("$mutmut_venv/bin/mutmut" result-ids survived 2>/dev/null); do
-  "$mutmut_venv/bin/mutmut" show "$id"
+    killed = counts["ok_killed"] + counts["ok_suspicious"]
+    print(f"mutate: {name}: {killed}/{n} killed ({100 * killed / n:.0f}%), {dict(counts)}")
+PY
+    for id in $("$mutmut" result-ids survived 2>/dev/null); do "$mutmut" show "$id"; done
+    for id in $("$mutmut" result-ids timeout 2>/dev/null); do echo "(timeout)"; "$mutmut" show "$id"; done
+  ) | tee "$work/$name/results.txt"
+  echo "mutate: $path: $(( $(date +%s) - module_started )) s"
 done
 echo "mutate: $(( $(date +%s) - started )) s"
-[ -n "${KEEP:-}" ] && echo "mutate: kept $copy"
-exit 0
