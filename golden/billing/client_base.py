@@ -73,9 +73,20 @@ class Retry:
         return wait * random.uniform(0.5, 1.0)
 
 
-def path_value(value: object) -> str:
-    """A path parameter as one URL segment, in its JSON spelling (enums by value, ISO dates)."""
-    return quote(_text(value), safe="")
+# Segments a URL resolves away (RFC 3986 5.2.4) or drops: no path parameter can be one.
+UNSENDABLE_SEGMENTS = frozenset({"", ".", ".."})
+
+
+def path_value(name: str, value: object) -> str:
+    """Path parameter `name` as one URL segment, in its JSON spelling (enums by value,
+    ISO dates); `/` travels as `%2F`. "", "." and ".." cannot travel: ValueError."""
+    text = _text(value)
+    if text in UNSENDABLE_SEGMENTS:
+        raise ValueError(
+            f"path parameter {name!r} cannot be {text!r}: "
+            "an empty, '.' or '..' path segment does not travel"
+        )
+    return quote(text, safe="")
 
 
 def query_params(values: Mapping[str, object]) -> tuple[tuple[str, str], ...]:

@@ -6,17 +6,19 @@ import importlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, APIWebSocketRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match
-from starlette.types import Scope
+from starlette.routing import BaseRoute, Match, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from svcgen_runtime.delivery import exchanges, subscriptions
 from svcgen_runtime.service import Runtime, ServiceBase
@@ -37,10 +39,75 @@ async def _declared_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handler(app: FastAPI, base: type[Exception]) -> None:
     """Answer every declared error (subclasses of `base`) with its status and typed body,
-    a 405 with every method its path serves, and a body that is not JSON with 400."""
+    a 405 with every method its path serves, and a body that is not JSON with 400; the app's
+    routes so far take `/` in a path parameter (see `keep_encoded_slashes`)."""
     app.add_exception_handler(base, _declared_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    keep_encoded_slashes(app)
+
+
+#: Where `_EncodedSlashes` keeps the decoded path while a request is routed on its raw path.
+_DECODED_PATH = "svcgen.decoded_path"
+
+
+def keep_encoded_slashes(app: FastAPI) -> None:
+    """Let the app's HTTP and socket routes (the generated ones: call it after adding them) take a
+    path parameter holding `/`, which clients send as `%2F` (docs/wire-format.md).
+
+    The server decodes the path before routing, so `/items/a%2Fb` arrived as `/items/a/b` and
+    matched no `/items/{id}`. A request whose raw path has `%2F` is now matched on the raw path
+    when one of these routes matches it there, and each of their path parameters is decoded once.
+    Other requests, and other routes, are routed as before. Calling it again is harmless.
+    """
+    for route in app.router.routes:
+        if isinstance(route, (APIRoute, APIWebSocketRoute)) and not isinstance(route.app, _DecodePathParams):
+            route.app = _DecodePathParams(route.app, frozenset(route.param_convertors))
+    if not any(getattr(m, "cls", None) is _EncodedSlashes for m in app.user_middleware):
+        app.add_middleware(_EncodedSlashes, router=app.router)
+
+
+class _DecodePathParams:
+    """A route's endpoint that, for a request routed on its raw path, decodes its path parameters."""
+
+    def __init__(self, app: ASGIApp, names: frozenset[str]) -> None:
+        self.app = app
+        self.names = names
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _DECODED_PATH in scope:
+            params = {
+                k: unquote(v) if k in self.names and isinstance(v, str) else v for k, v in scope["path_params"].items()
+            }
+            scope = {**scope, "path": scope[_DECODED_PATH], "path_params": params}
+        await self.app(scope, receive, send)
+
+
+class _EncodedSlashes:
+    """ASGI middleware: routes a request with `%2F` in its raw path on that raw path when a
+    route of `keep_encoded_slashes` matches it there."""
+
+    def __init__(self, app: ASGIApp, router: Router) -> None:
+        self.app = app
+        self.router = router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = scope.get("raw_path") if scope["type"] in ("http", "websocket") else None
+        if raw and (b"%2F" in raw or b"%2f" in raw):
+            scope = self._raw(scope, raw.decode("latin-1"))
+        await self.app(scope, receive, send)
+
+    def _raw(self, scope: Scope, raw: str) -> Scope:
+        if unquote(raw) != scope["path"]:  # not the path the server decoded (a proxy rewrote it): leave it
+            return scope
+        routed = {**scope, "path": raw, _DECODED_PATH: scope["path"]}
+        for route in self.router.routes:
+            if (
+                isinstance(getattr(route, "app", None), _DecodePathParams)
+                and route.matches(routed)[0] is not Match.NONE
+            ):
+                return routed
+        return scope
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -132,6 +199,7 @@ def build_app(services: Sequence[ServiceBase]) -> FastAPI:
         if error_base not in installed:
             install_error_handler(app, error_base)
             installed.append(error_base)
+    keep_encoded_slashes(app)  # the routes of services added after the first handler was installed
     return app
 
 

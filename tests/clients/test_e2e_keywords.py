@@ -93,14 +93,29 @@ def test_typescript_url_building_against_the_server(served: tuple[str, Path], ts
     assert "ok: DELETE 204 resolves to nothing" in said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: the client sends 'a/b' as /items/a%2Fb, but the generated route /items/{class} gets the "
-    "decoded path and answers 404; '..' and '.' are not escaped, so fetch resolves them away; reported to the lead",
-)
 def test_typescript_path_segments_with_a_slash_or_dots(served: tuple[str, Path], tsc: list[str], script: Path) -> None:
+    """'/' travels as %2F and arrives (the server matches generated routes on the raw path); '.', '..'
+    and '' cannot travel as a segment (URLs resolve them away), so the client refuses them."""
     said = _node(tsc[0], [], script, served[0], "slash")
     assert said.count("ok: path segment") == 3, said
+    assert said.count("ok: refused path value") == 3, said
+
+
+def test_python_client_path_segments_with_a_slash_or_dots(
+    served: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(served[1]))
+    from kw_api.class_default.client import SwitchSyncClient  # built by the `served` fixture
+
+    with SwitchSyncClient(base_url=served[0]) as client:
+        for segment in ["a/b", "/", "a%2Fb/c", "%2F", "two words/ü"]:
+            assert client.get(segment).class_ == segment
+        for segment in ["..", ".", ""]:
+            with pytest.raises(ValueError, match="path parameter 'class' cannot be"):
+                client.get(segment)
+    # a raw request too: %2F stays inside its segment, other escapes decode once, a real '/' still splits
+    assert httpx.get(served[0] + "/items/a%2fb%252F").json()["class"] == "a/b%2F"
+    assert httpx.get(served[0] + "/items/a/b").status_code == 404
 
 
 def test_typescript_socket_send_reaches_the_server(served: tuple[str, Path], tsc: list[str], script: Path) -> None:

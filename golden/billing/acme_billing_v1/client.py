@@ -24,7 +24,7 @@ class BillingClient(AsyncBaseClient):
     async def get_invoice(self, invoice_id: uuid.UUID) -> Invoice:
         response = await self._send(
             "GET",
-            "/invoices/" + path_value(invoice_id),
+            "/invoices/" + path_value("invoice_id", invoice_id),
             errors=[(Forbidden, ForbiddenBody)],
         )
         return _INVOICE.validate_json(response.content)
@@ -38,7 +38,7 @@ class BillingClient(AsyncBaseClient):
         """Invoices of one task, optionally only those in one state."""
         response = await self._send(
             "GET",
-            "/tasks/" + path_value(task_id) + "/invoices",
+            "/tasks/" + path_value("task_id", task_id) + "/invoices",
             query={"state": state},
         )
         return _LIST_INVOICE.validate_json(response.content)
@@ -46,7 +46,7 @@ class BillingClient(AsyncBaseClient):
     async def pay(self, invoice_id: uuid.UUID) -> Invoice:
         response = await self._send(
             "POST",
-            "/invoices/" + path_value(invoice_id) + "/pay",
+            "/invoices/" + path_value("invoice_id", invoice_id) + "/pay",
         )
         return _INVOICE.validate_json(response.content)
 
@@ -57,7 +57,7 @@ class BillingSyncClient(SyncBaseClient):
     def get_invoice(self, invoice_id: uuid.UUID) -> Invoice:
         response = self._send(
             "GET",
-            "/invoices/" + path_value(invoice_id),
+            "/invoices/" + path_value("invoice_id", invoice_id),
             errors=[(Forbidden, ForbiddenBody)],
         )
         return _INVOICE.validate_json(response.content)
@@ -71,11 +71,14 @@ class BillingSyncClient(SyncBaseClient):
         """Invoices of one task, optionally only those in one state."""
         response = self._send(
             "GET",
-            "/tasks/" + path_value(task_id) + "/invoices",
+            "/tasks/" + path_value("task_id", task_id) + "/invoices",
             query={"state": state},
         )
         return _LIST_INVOICE.validate_json(response.content)
 
     def pay(self, invoice_id: uuid.UUID) -> Invoice:
-        response = self._send("POST", "/invoices/" + path_value(invoice_id) + "/pay")
+        response = self._send(
+            "POST",
+            "/invoices/" + path_value("invoice_id", invoice_id) + "/pay",
+        )
         return _INVOICE.validate_json(response.content)

@@ -42,7 +42,7 @@ class TasksClient(AsyncBaseClient):
         """One task by id."""
         response = await self._send(
             "GET",
-            "/tasks/" + path_value(id),
+            "/tasks/" + path_value("id", id),
             errors=[(TaskNotFound, TaskNotFoundBody)],
         )
         return _TASK.validate_json(response.content)
@@ -56,7 +56,7 @@ class TasksClient(AsyncBaseClient):
         """Replace a task."""
         response = await self._send(
             "PUT",
-            "/tasks/" + path_value(id),
+            "/tasks/" + path_value("id", id),
             body=task,
             errors=[(TaskNotFound, TaskNotFoundBody), (Forbidden, ForbiddenBody)],
         )
@@ -66,7 +66,7 @@ class TasksClient(AsyncBaseClient):
         """Remove a task and announce it."""
         await self._send(
             "DELETE",
-            "/tasks/" + path_value(id),
+            "/tasks/" + path_value("id", id),
             errors=[(TaskNotFound, TaskNotFoundBody)],
         )
 
@@ -86,7 +86,7 @@ class TasksSyncClient(SyncBaseClient):
         """One task by id."""
         response = self._send(
             "GET",
-            "/tasks/" + path_value(id),
+            "/tasks/" + path_value("id", id),
             errors=[(TaskNotFound, TaskNotFoundBody)],
         )
         return _TASK.validate_json(response.content)
@@ -100,7 +100,7 @@ class TasksSyncClient(SyncBaseClient):
         """Replace a task."""
         response = self._send(
             "PUT",
-            "/tasks/" + path_value(id),
+            "/tasks/" + path_value("id", id),
             body=task,
             errors=[(TaskNotFound, TaskNotFoundBody), (Forbidden, ForbiddenBody)],
         )
@@ -110,6 +110,6 @@ class TasksSyncClient(SyncBaseClient):
         """Remove a task and announce it."""
         self._send(
             "DELETE",
-            "/tasks/" + path_value(id),
+            "/tasks/" + path_value("id", id),
             errors=[(TaskNotFound, TaskNotFoundBody)],
         )

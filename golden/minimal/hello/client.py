@@ -17,7 +17,7 @@ class HelloClient(AsyncBaseClient):
     """Asynchronous client of the Hello service; HelloSyncClient blocks."""
 
     async def greet(self, name: str) -> str:
-        response = await self._send("GET", "/hello/" + path_value(name))
+        response = await self._send("GET", "/hello/" + path_value("name", name))
         return _STR.validate_json(response.content)
 
 
@@ -25,5 +25,5 @@ class HelloSyncClient(SyncBaseClient):
     """Blocking client of the Hello service; HelloClient is async."""
 
     def greet(self, name: str) -> str:
-        response = self._send("GET", "/hello/" + path_value(name))
+        response = self._send("GET", "/hello/" + path_value("name", name))
         return _STR.validate_json(response.content)

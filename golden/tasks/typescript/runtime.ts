@@ -54,6 +54,20 @@ export interface Call {
   errors?: ReadonlyArray<DeclaredError>;
 }
 
+/**
+ * Path parameter `name` as one URL segment; `/` is sent as `%2F`. Throws a RangeError for "", "." and
+ * "..": URLs resolve dot segments away (even as `%2E`), so no such segment can reach the server.
+ */
+export function pathSegment(name: string, value: string | number | boolean): string {
+  const text = String(value);
+  if (text === "" || text === "." || text === "..") {
+    throw new RangeError(
+      `path parameter "${name}" cannot be ${JSON.stringify(text)}: an empty, "." or ".." path segment does not travel`,
+    );
+  }
+  return encodeURIComponent(text);
+}
+
 /** Joins the base URL and a path, and appends the query (lists as repeated keys, null and undefined left out). */
 export function buildUrl(baseUrl: string, path: string, query: Call["query"] = []): string {
   const params = new URLSearchParams();

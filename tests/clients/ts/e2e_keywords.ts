@@ -1,7 +1,7 @@
 // Runs the TypeScript client of tests/clients/idl/keywords.idl (keyword-named everything) against
 // tests/clients/apps/keywords_app.py, which echoes what it received: path segments and query values
 // with reserved characters arrive intact, lists repeat their key, null is left out, and socket
-// `send` frames reach the server. `node e2e_keywords.js BASE_URL http|socket`; exits 1 on failure.
+// `send` frames reach the server. `node e2e_keywords.js BASE_URL http|slash|socket`; exits 1 on failure.
 
 import { Private, SwitchClient } from "./kw_api/typescript/class_default/client.js";
 import { SwitchSockets } from "./kw_api/typescript/class_default/sockets.js";
@@ -29,9 +29,16 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 const AWKWARD = ["q?x=1", "h#frag", "a&b=c", "100%", "%2F", "two words", "plus+sign", "ünï ✓ 日本", "'\"<>"];
 
 async function slash(baseUrl: string): Promise<void> {
-  for (const segment of ["a/b", "..", "."]) {
-    const got = await new SwitchClient({ baseUrl }).get_(segment);
+  const client = new SwitchClient({ baseUrl });
+  for (const segment of ["a/b", "/", "a%2Fb/c"]) {
+    const got = await client.get_(segment);
     check(got.class === segment, `path segment ${JSON.stringify(segment)} arrives intact`, got.class);
+  }
+  // URLs resolve dot segments away (even spelt %2E), so the client refuses them, naming the parameter
+  for (const segment of ["..", ".", ""]) {
+    const error = await rejection(client.get_(segment));
+    const named = error instanceof RangeError && error.message.includes('path parameter "class"');
+    check(named, `refused path value ${JSON.stringify(segment)}, naming the parameter`, String(error));
   }
 }
 

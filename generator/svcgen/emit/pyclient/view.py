@@ -130,9 +130,9 @@ class _Builder:
         return expression(p.default, p.type, self.types)
 
     def _path(self, endpoint: m.Endpoint) -> str:
-        """`"/tasks/" + path_value(id)`: literal parts as string literals, parameters encoded."""
+        """`"/tasks/" + path_value("id", id)`: literal parts as string literals, parameters encoded."""
         return " + ".join(
-            f"path_value({py_attr(text)})" if is_param else pystr(text)
+            f"path_value({pystr(text)}, {py_attr(text)})" if is_param else pystr(text)
             for text, is_param in m.path_parts(endpoint.path)
         )
 

@@ -179,18 +179,27 @@ def errors_view(files: list[m.File], imports: Imports) -> list[ErrorClass]:
     ]
 
 
-def _path_expression(endpoint: m.Endpoint, names: dict[str, str]) -> str:
-    """`"/tasks/" + encodeURIComponent(String(id))`: literal parts escaped, parameters encoded."""
-    return " + ".join(
-        f"encodeURIComponent(String({names[text]}))" if is_param else tsstr(text)
-        for text, is_param in m.path_parts(endpoint.path)
-    )
+#: The runtime.ts function that encodes a path parameter (and refuses values that cannot travel).
+PATH_SEGMENT = "pathSegment"
+
+
+def _path_expression(endpoint: m.Endpoint, names: dict[str, str], imports: Imports) -> str:
+    """`"/tasks/" + pathSegment("id", id)`: literal parts escaped, parameters encoded."""
+    parts = []
+    for text, is_param in m.path_parts(endpoint.path):
+        if is_param:
+            parts.append(f"{imports.runtime(PATH_SEGMENT)}({tsstr(text)}, {names[text]})")
+        else:
+            parts.append(tsstr(text))
+    return " + ".join(parts)
 
 
 def _method(endpoint: m.Endpoint, imports: Imports) -> Method:
     in_path = set(endpoint.path_param_names)
     body = body_param(endpoint)
+    # positional arguments: a name that would shadow the imported pathSegment is free to change
     names = {p.name: ts_ident(p.name) for p in endpoint.params}
+    names = {k: v + "_" if v == PATH_SEGMENT else v for k, v in names.items()}
     args = tuple(Arg(names[p.name], ts_of(p.type, imports)) for p in endpoint.params if p.name in in_path or p is body)
     query_fields = tuple(p for p in endpoint.params if p.name not in in_path and p is not body)
     query = _properties(query_fields, imports, docs=False)
@@ -209,7 +218,7 @@ def _method(endpoint: m.Endpoint, imports: Imports) -> Method:
         query_required=any(p.required for p in query_fields),
         returns=returns,
         http_method=tsstr(endpoint.method),
-        path=_path_expression(endpoint, names),
+        path=_path_expression(endpoint, names, imports),
         body=names[body.name] if body is not None else None,
         errors=errors,
         wire_query=wire_query,
@@ -255,7 +264,7 @@ def _socket(socket: m.Socket, imports: Imports) -> SocketMethod:
         name=ts_ident(socket.handler),
         room=_properties(socket.params, imports, docs=False),
         room_required=any(p.required for p in socket.params),
-        path=_path_expression(endpoint_like, names),
+        path=_path_expression(endpoint_like, names, imports),
         query=tuple((tsstr(p.name), names[p.name]) for p in socket.params if p.name not in in_path),
         sends=ts_of(socket.sends, imports) if socket.sends is not None else "never",
         receives=ts_of(socket.receives, imports) if socket.receives is not None else "never",
