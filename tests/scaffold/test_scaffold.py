@@ -272,12 +272,22 @@ def test_bad_input_is_one_line_exit_1_and_touches_nothing(
     if setup == "taken":
         (tmp_path / "taken").mkdir()
         (tmp_path / "taken/keep.txt").write_text("mine")
+    locked = tmp_path / "locked"
+    made_immutable = False
     if setup == "locked-ro":
-        (tmp_path / "locked").mkdir(mode=0o555)
-        if os.access(tmp_path / "locked", os.W_OK):
-            pytest.skip("running as a user who can write anywhere (root)")
+        locked.mkdir(mode=0o555)
+        if os.access(locked, os.W_OK):
+            # root writes through mode bits (CI runs as root): the immutable flag stops root too
+            immutable = subprocess.run(["chattr", "+i", str(locked)], capture_output=True, text=True)
+            if immutable.returncode != 0:
+                pytest.skip(f"root can write anywhere and chattr +i failed: {immutable.stderr.strip()}")
+            made_immutable = True
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
-    r = svcgen(*args, cwd=tmp_path)
+    try:
+        r = svcgen(*args, cwd=tmp_path)
+    finally:
+        if made_immutable:  # or pytest cannot remove tmp_path
+            subprocess.run(["chattr", "-i", str(locked)], capture_output=True)
     assert r.returncode == 1, r.stdout + r.stderr
     assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
