@@ -36,7 +36,7 @@ suite() {
   local b=tests/cli/test_cli_build.py s=tests/cli/test_cli_stamp.py o=tests/cli/test_cli_output.py
   case "$1" in
     generator/svcgen/commands.py)
-      echo "tests/frontend/test_cli_check.py $b::test_build_of_an_invalid_idl_writes_nothing $b::test_build_format_json_prints_json_and_only_status_lines_on_stderr
+      echo "tests/frontend/test_cli_check.py tests/cli/test_cli_check_report.py $b::test_build_of_an_invalid_idl_writes_nothing $b::test_build_format_json_prints_json_and_only_status_lines_on_stderr
         tests/fmt/test_fmt_cli.py" ;;
     generator/svcgen/writer.py)
       echo "tests/test_golden.py::test_golden[minimal] $o::test_a_folder_where_a_generated_file_goes_is_refused
