@@ -92,6 +92,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E501": ("duplicate-handler", "duplicate handler name '{name}' in service '{service}'"),
     "E502": ("duplicate-service", "duplicate service '{name}'"),
     "E503": ("duplicate-parameter", "duplicate parameter '{name}' in '{handler}'"),
+    "E504": (
+        "reserved-handler",
+        "handler '{name}' would override '{generated}' of the generated service class '{service}'",
+    ),
     # B1xx-B5xx: breaking changes between two versions of a contract (`svcgen breaking`)
     # B1xx: what clients read (responses, errors, socket `sends`, RPC results, topic payloads)
     "B101": ("field-removed", "field '{owner}.{name}' was removed, but clients read it"),

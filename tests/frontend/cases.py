@@ -329,4 +329,9 @@ CASES: dict[str, Case] = {
         {"a.idl": MSG + "service S {\n  GET /x f(a: int, a: int);\n}\n"},
         "a.idl:3:20: error[E503]: duplicate parameter 'a' in 'f'",
     ),
+    "E504": Case(
+        {"a.idl": MSG + "service S {\n  every 1m publish;\n}\n"},
+        "a.idl:3:12: error[E504]: handler 'publish' would override 'publish' of the generated service class 'S'",
+        "rename the handler; the service class keeps 'attach', 'publish', 'runtime', 'sockets', 'spec' for the runtime",
+    ),
 }

@@ -22,6 +22,30 @@ def duplicate_handlers(model: m.Model) -> Iterator[Diagnostic]:
                 seen.add(x.handler)
 
 
+#: What the generated service class has besides its handlers: ServiceBase's attributes
+#: (svcgen_runtime.service; a test checks this covers every public one) and the generated
+#: `sockets` property. A handler with one of these Python names would override it.
+SERVICE_CLASS_ATTRIBUTES = frozenset({"attach", "publish", "runtime", "sockets", "spec"})
+
+
+def reserved_handlers(model: m.Model) -> Iterator[Diagnostic]:
+    """E504: a handler may not take the name of an attribute of the generated service class."""
+    taken = ", ".join(f"'{a}'" for a in sorted(SERVICE_CLASS_ATTRIBUTES))
+    for f in model.files:
+        for s in f.services:
+            for x in s.members:
+                generated = py_attr(x.handler)
+                if generated in SERVICE_CLASS_ATTRIBUTES:
+                    yield error(
+                        "E504",
+                        x.handler_span,
+                        name=x.handler,
+                        generated=generated,
+                        service=s.name,
+                        help=f"rename the handler; the service class keeps {taken} for the runtime",
+                    )
+
+
 def _collisions(what: str, items: Iterable[tuple[str, Span]], convert: Callable[[str], str]) -> Iterator[Diagnostic]:
     """Two distinct IDL names that one conversion maps to the same identifier."""
     seen: dict[str, str] = {}
@@ -73,4 +97,4 @@ def reserved_packages(model: m.Model) -> Iterator[Diagnostic]:
             )
 
 
-RULES = (duplicate_handlers, generated_names, reserved_packages)
+RULES = (duplicate_handlers, reserved_handlers, generated_names, reserved_packages)
