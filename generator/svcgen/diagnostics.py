@@ -96,6 +96,19 @@ CODES: dict[str, tuple[str, str]] = {
         "reserved-handler",
         "handler '{name}' would override '{generated}' of the generated service class '{service}'",
     ),
+    # E6xx: authentication and header parameters
+    "E601": ("unknown-auth-scheme", "unknown auth scheme '{name}'"),
+    "E602": ("claims-not-message", "the claims of auth scheme '{name}' must be a message, not {kind}"),
+    "E603": (
+        "scopes-without-field",
+        "auth scheme '{name}' cannot check scopes: its claims message '{claims}' has no field 'scopes: list<string>'",
+    ),
+    "E604": ("public-and-requires", "'{handler}' is public, so it cannot also require '{scheme}'"),
+    "E605": ("header-not-applicable", "@header does not apply to {what} '{name}'"),
+    "E606": ("header-param-type", "header parameter '{name}' must be a scalar or enum, not '{type}'"),
+    "E607": ("duplicate-header", "header '{header}' is used twice by '{handler}'"),
+    "E608": ("invalid-header-name", "invalid header name '{header}': {reason}"),
+    "E609": ("duplicate-auth-scheme", "duplicate auth scheme '{name}' (first declared at {first})"),
     # B1xx-B5xx: breaking changes between two versions of a contract (`svcgen breaking`)
     # B1xx: what clients read (responses, errors, socket `sends`, RPC results, topic payloads)
     "B101": ("field-removed", "field '{owner}.{name}' was removed, but clients read it"),

@@ -212,6 +212,43 @@ class TopicRef:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthScheme:
+    """`auth NAME = bearer | apikey header "H" | apikey query "q" -> Claims;`
+
+    kind bearer: the credential is the token of `Authorization: Bearer ...`; kind apikey: the value
+    of the header or query parameter `key` (`location` says which). `claims` names the message
+    the service's verifier returns.
+    """
+
+    name: str
+    package: str
+    kind: Literal["bearer", "apikey"]
+    claims: TypeRef
+    span: Span
+    name_span: Span
+    location: Literal["header", "query"] | None = None
+    key: str | None = None
+    key_span: Span | None = None
+    doc: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """`requires NAME` or `requires NAME("scope", ...)`; `target` is filled by the resolver."""
+
+    scheme: str
+    span: Span
+    scheme_span: Span
+    scopes: tuple[Value, ...] = ()
+    has_parens: bool = False
+    target: QualifiedName | None = None
+
+    @property
+    def scope_names(self) -> tuple[str, ...]:
+        return tuple(str(v.value) for v in self.scopes)
+
+
+@dataclass(frozen=True, slots=True)
 class Endpoint:
     """An HTTP endpoint. Path params by name; one message-typed param is the body; the rest query."""
 
@@ -227,6 +264,9 @@ class Endpoint:
     status_span: Span | None = None
     throws: tuple[TypeRef, ...] = ()
     emits: tuple[TopicRef, ...] = ()
+    requires: Requirement | None = None
+    public: bool = False
+    public_span: Span | None = None
     doc: str | None = None
     member: Literal["endpoint"] = "endpoint"
 
@@ -245,6 +285,9 @@ class Rpc:
     throws: tuple[TypeRef, ...] = ()
     timeout_ms: int | None = None
     timeout_span: Span | None = None
+    requires: Requirement | None = None
+    public: bool = False
+    public_span: Span | None = None
     doc: str | None = None
     member: Literal["rpc"] = "rpc"
 
@@ -295,6 +338,9 @@ class Socket:
     handler_span: Span
     sends: TypeRef | None = None
     receives: TypeRef | None = None
+    requires: Requirement | None = None
+    public: bool = False
+    public_span: Span | None = None
     doc: str | None = None
     member: Literal["socket"] = "socket"
 
@@ -310,6 +356,7 @@ class Service:
     span: Span
     name_span: Span
     doc: str | None = None
+    requires: Requirement | None = None
 
     @property
     def endpoints(self) -> tuple[Endpoint, ...]:
@@ -331,8 +378,16 @@ class Service:
     def sockets(self) -> tuple[Socket, ...]:
         return tuple(m for m in self.members if isinstance(m, Socket))
 
+    def requirement(self, member: Member) -> Requirement | None:
+        """What a caller of `member` must present: its own `requires`, else the service's; None when public."""
+        if isinstance(member, (Endpoint, Rpc, Socket)):
+            if member.public:
+                return None
+            return member.requires or self.requires
+        return None
 
-Declaration = Message | Enum | Union_ | Error | Topic | Service
+
+Declaration = Message | Enum | Union_ | Error | Topic | Service | AuthScheme
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +439,10 @@ class File:
     def services(self) -> tuple[Service, ...]:
         return tuple(d for d in self.declarations if isinstance(d, Service))
 
+    @property
+    def auth_schemes(self) -> tuple[AuthScheme, ...]:
+        return tuple(d for d in self.declarations if isinstance(d, AuthScheme))
+
 
 @dataclass(frozen=True)
 class Model:
@@ -395,12 +454,15 @@ class Model:
     roots: tuple[File, ...] = ()
     _types: dict[QualifiedName, TypeDecl] = field(default_factory=dict, repr=False, compare=False)
     _topics: dict[QualifiedName, Topic] = field(default_factory=dict, repr=False, compare=False)
+    _auth: dict[QualifiedName, AuthScheme] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for f in self.files:
             for d in f.declarations:
                 if isinstance(d, Topic):
                     self._topics.setdefault(QualifiedName(d.package, d.name), d)
+                elif isinstance(d, AuthScheme):
+                    self._auth.setdefault(QualifiedName(d.package, d.name), d)
                 elif not isinstance(d, Service):
                     self._types.setdefault(QualifiedName(d.package, d.name), d)
 
@@ -413,6 +475,9 @@ class Model:
 
     def topic(self, name: QualifiedName) -> Topic:
         return self._topics[name]
+
+    def auth_scheme(self, req: Requirement) -> AuthScheme | None:
+        return self._auth.get(req.target) if req.target else None
 
     def lookup(self, ref: TypeRef) -> TypeDecl | None:
         return self._types.get(ref.target) if ref.target else None

@@ -127,6 +127,14 @@ def is_body_type(ref: m.TypeRef) -> bool:
     return ref.decl_kind in (m.DeclKind.MESSAGE, m.DeclKind.UNION)
 
 
+def header_name(param: m.Field) -> str | None:
+    """The HTTP header a parameter travels in (`@header("X-Trace-Id")`), or None."""
+    a = param.annotation("header")
+    if a is None or len(a.args) != 1 or a.args[0].kind != "string":
+        return None
+    return str(a.args[0].value)
+
+
 def body_param(endpoint: m.Endpoint) -> m.Field | None:
     in_path = set(endpoint.path_param_names)
     for p in endpoint.params:

@@ -63,7 +63,7 @@ def values(draw: st.DrawFn, depth: int = 0) -> list[str]:
 
 @st.composite
 def annotation(draw: st.DrawFn) -> list[str]:
-    out = ["@", draw(st.sampled_from(["min", "max", "length", "deprecated", "x"]))]
+    out = ["@", draw(st.sampled_from(["min", "max", "length", "deprecated", "header", "x"]))]
     if draw(st.booleans()):
         args = draw(st.lists(values(1), max_size=3))
         out.append("(")
@@ -104,6 +104,24 @@ def _type_list(draw: st.DrawFn) -> list[str]:
 
 
 durations = st.sampled_from(["1s", "500ms", "5m", "60s", "1h", "2d"])
+scopes = st.lists(st.sampled_from(['"read"', '"tasks:write"', '"a\\u0062"']), max_size=2)
+
+
+@st.composite
+def requirement(draw: st.DrawFn) -> list[str]:
+    out = ["requires", draw(names)]
+    if draw(st.booleans()):
+        out.append("(")
+        for i, s in enumerate(draw(scopes)):
+            out += ([","] if i else []) + [s]
+        out.append(")")
+    return out
+
+
+def _access() -> dict[str, st.SearchStrategy[list[str]]]:
+    return {"requires": requirement(), "public": st.just(["public"])}
+
+
 paths = st.sampled_from(["/", "/tasks", "/tasks/{id}", "/a/b-c/{x}/d.e"])
 
 
@@ -117,12 +135,14 @@ def member(draw: st.DrawFn) -> list[str]:
             "status": st.sampled_from([["status", "201"], ["status", "204"]]),
             "throws": st.just(["throws", *_type_list(draw)]),
             "emits": st.just(["emits", *_type_list(draw)]),
+            **_access(),
         }
         return head + _clauses(draw, clauses) + [";"]
     if kind == "rpc":
         clauses = {
             "throws": st.just(["throws", *_type_list(draw)]),
             "timeout": durations.map(lambda d: ["timeout", d]),
+            **_access(),
         }
         return ["rpc", draw(names), *draw(params()), *returns] + _clauses(draw, clauses) + [";"]
     if kind == "consumer":
@@ -141,12 +161,12 @@ def member(draw: st.DrawFn) -> list[str]:
         out += ["sends", *draw(types())]
     if draw(st.booleans()):
         out += ["receives", *draw(types())]
-    return out + [";"]
+    return out + _clauses(draw, _access()) + [";"]
 
 
 @st.composite
 def declaration(draw: st.DrawFn) -> list[str]:
-    kind = draw(st.sampled_from(["enum", "message", "error", "union", "topic", "service"]))
+    kind = draw(st.sampled_from(["enum", "message", "error", "union", "topic", "service", "auth"]))
     name = draw(names)
     if kind == "enum":
         return ["enum", name, "{", *[t for v in draw(st.lists(names, max_size=4)) for t in (v, ";")], "}"]
@@ -161,7 +181,11 @@ def declaration(draw: st.DrawFn) -> list[str]:
         return out + [";"]
     if kind == "topic":
         return ["topic", *draw(dotted), ":", *draw(types()), ";"]
-    return ["service", name, "{", *[t for x in draw(st.lists(member(), max_size=4)) for t in x], "}"]
+    if kind == "auth":
+        how = draw(st.sampled_from([["bearer"], ["apikey", "header", '"X-Key"'], ["apikey", "query", '"key"']]))
+        return ["auth", name, "=", *how, "->", *draw(dotted), ";"]
+    head = draw(requirement()) if draw(st.booleans()) else []
+    return ["service", name, *head, "{", *[t for x in draw(st.lists(member(), max_size=4)) for t in x], "}"]
 
 
 COMMENT_CHARS = "abc XY/*{};!é\t"

@@ -334,4 +334,62 @@ CASES: dict[str, Case] = {
         "a.idl:3:12: error[E504]: handler 'publish' would override 'publish' of the generated service class 'S'",
         "rename the handler; the service class keeps 'attach', 'publish', 'runtime', 'sockets', 'spec' for the runtime",
     ),
+    "E601": Case(
+        {
+            "a.idl": MSG
+            + "auth user = bearer -> Claims;\nmessage Claims { sub: string; scopes: list<string> = []; }\n"
+            + "service S requires usr {\n  GET /x f();\n}\n"
+        },
+        "a.idl:4:20: error[E601]: unknown auth scheme 'usr'",
+        "did you mean 'user'?",
+    ),
+    "E602": Case(
+        {"a.idl": MSG + "auth user = bearer -> string;\n"},
+        "a.idl:2:23: error[E602]: the claims of auth scheme 'user' must be a message, not 'string'",
+        "declare a message for the claims",
+    ),
+    "E603": Case(
+        {
+            "a.idl": MSG
+            + 'auth key = apikey header "X-Key" -> Partner;\nmessage Partner { id: string; }\n'
+            + 'service S {\n  GET /x f() requires key("read");\n}\n'
+        },
+        "a.idl:5:27: error[E603]: auth scheme 'key' cannot check scopes: its claims message 'Partner' has no field 'scopes: list<string>'",
+        "add 'scopes: list<string> = [];' to message 'Partner'",
+    ),
+    "E604": Case(
+        {
+            "a.idl": MSG
+            + "auth user = bearer -> Claims;\nmessage Claims { sub: string; scopes: list<string> = []; }\n"
+            + "service S {\n  GET /x f() requires user public;\n}\n"
+        },
+        "a.idl:5:14: error[E604]: 'f' is public, so it cannot also require 'user'",
+        "remove 'public' or the 'requires' clause",
+    ),
+    "E605": Case(
+        {"a.idl": MSG + 'service S {\n  socket /live live(room: string @header("X-Room"));\n}\n'},
+        "a.idl:3:34: error[E605]: @header does not apply to socket parameter 'room'",
+        "only parameters of HTTP endpoints are headers",
+    ),
+    "E606": Case(
+        {"a.idl": MSG + 'service S {\n  GET /x f(ids: list<string> @header("X-Ids"));\n}\n'},
+        "a.idl:3:17: error[E606]: header parameter 'ids' must be a scalar or enum, not 'list<string>'",
+    ),
+    "E607": Case(
+        {"a.idl": MSG + 'service S {\n  GET /x f(a: string @header("X-Id"), b: string @header("x-id"));\n}\n'},
+        "a.idl:3:57: error[E607]: header 'x-id' is used twice by 'f'",
+        "it is already parameter 'a' (header names are case-insensitive)",
+    ),
+    "E608": Case(
+        {"a.idl": MSG + 'service S {\n  GET /x f(a: string @header("X Id"));\n}\n'},
+        "a.idl:3:30: error[E608]: invalid header name 'X Id': a header name is letters, digits and !#$%&'*+-.^_`|~ only",
+    ),
+    "E609": Case(
+        {
+            "a.idl": MSG
+            + "auth user = bearer -> Claims;\nmessage Claims { sub: string; scopes: list<string> = []; }\n"
+            + 'auth user = apikey query "key" -> Claims;\n'
+        },
+        "a.idl:4:6: error[E609]: duplicate auth scheme 'user' (first declared at a.idl:2:6)",
+    ),
 }

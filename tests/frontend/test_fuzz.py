@@ -26,7 +26,7 @@ from svcgen.frontend.larkparse import parse_with_lark
 from svcgen.source import SourceFile
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "examples").glob("*/*.idl"))
+EXAMPLES = sorted((ROOT / "examples").glob("*/*.idl")) + [ROOT / "tests" / "auth" / "auth.idl"]
 PIECES = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|[A-Za-z_0-9]+|\s+|.', re.S)
 ODD = [
     "",

@@ -261,7 +261,7 @@ def test_small_forms_parse_the_same_in_both_parsers(text: str) -> None:
         ("package p;\nmessage M { x: int = 5min; }", "expected ';', found 'min'"),
         (
             "package p;\nfoo",
-            "expected one of 'enum', 'error', 'import', 'message', 'service', 'topic', 'union', found 'foo'",
+            "expected one of 'auth', 'enum', 'error', 'import', 'message', 'service', 'topic', 'union', found 'foo'",
         ),
         ('package p;\nimport "a.idl"\nmessage M { }', "expected ';'"),
         ("package p;\nmessage M { x: int @; }", "expected a name"),

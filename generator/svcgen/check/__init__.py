@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from svcgen import model as m
-from svcgen.check import declarations, http, messaging, naming, values
+from svcgen.check import auth, declarations, http, messaging, naming, values
 from svcgen.diagnostics import Diagnostic
 
 Rule = Callable[[m.Model], Iterable[Diagnostic]]
@@ -22,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     *http.RULES,
     *messaging.RULES,
     *naming.RULES,
+    *auth.RULES,
 )
 
 

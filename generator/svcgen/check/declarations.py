@@ -31,10 +31,15 @@ def duplicate_declarations(model: m.Model) -> Iterator[Diagnostic]:
     types: dict[tuple[str, str], Span] = {}
     topics: dict[tuple[str, str], Span] = {}
     services: dict[tuple[str, str], Span] = {}
+    schemes: dict[tuple[str, str], Span] = {}
     for f in model.files:
         for d in f.declarations:
             key = (d.package, d.name)
-            if isinstance(d, m.Topic):
+            if isinstance(d, m.AuthScheme):
+                if key in schemes:
+                    yield error("E609", d.name_span, name=d.name, first=_where(schemes[key]))
+                schemes.setdefault(key, d.name_span)
+            elif isinstance(d, m.Topic):
                 if key in topics:
                     yield error("E409", d.name_span, name=d.name, first=_where(topics[key]))
                 topics.setdefault(key, d.name_span)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from svcgen import model as m
 from svcgen.check.declarations import wrong_kind
 from svcgen.diagnostics import Diagnostic, did_you_mean, error
-from svcgen.naming import body_param, is_body_type
+from svcgen.naming import body_param, header_name, is_body_type
 
 _SEGMENT = re.compile(r"^(?:[A-Za-z0-9_\-.~:%]*|\{[A-Za-z_][A-Za-z0-9_]*\})$")
 NO_BODY_METHODS = ("GET", "HEAD")
@@ -112,7 +112,7 @@ def bodies(model: m.Model) -> Iterator[Diagnostic]:
                 )
             body = body_param(e)
             for p in e.params:
-                if p.name in in_path or p is body or (bodies and p in bodies) or _unbound(p.type):
+                if p.name in in_path or p is body or (bodies and p in bodies) or _unbound(p.type) or header_name(p):
                     continue
                 ref = p.type
                 inner = ref.args[0] if ref.kind == "list" else ref

@@ -62,7 +62,7 @@ def generated_names(model: m.Model) -> Iterator[Diagnostic]:
     packages: dict[str, list[tuple[str, Span]]] = {}
     for f in model.files:
         for d in f.declarations:
-            if not isinstance(d, m.Topic):
+            if not isinstance(d, (m.Topic, m.AuthScheme)):
                 packages.setdefault(d.package, []).append((d.name, d.name_span))
             if isinstance(d, (m.Message, m.Error)):
                 items = [(x.name, x.name_span) for x in d.fields]

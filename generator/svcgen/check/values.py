@@ -16,7 +16,7 @@ NUMERIC = ("int", "float", "decimal")
 SIZED = ("string", "bytes")
 INT64 = (-(2**63), 2**63 - 1)
 
-ANNOTATIONS = ("min", "max", "length", "pattern", "deprecated")
+ANNOTATIONS = ("min", "max", "length", "pattern", "deprecated", "header")
 
 
 def _show(v: m.Value) -> str:
@@ -245,6 +245,11 @@ def _annotation(fld: m.Field, a: m.Annotation) -> Iterator[Diagnostic]:
                 d = fld.default
                 if d is not None and d.kind == "string" and not compiled.search(str(d.value)):
                     yield error("E207", d.span, value=d.text, name="pattern")
+    elif a.name == "header":
+        if len(a.args) != 1 or a.args[0].kind != "string":
+            yield error(
+                "E205", a.span, name=a.name, expected='one string, the header name, as in @header("X-Trace-Id")'
+            )
     elif a.name == "deprecated":
         if len(a.args) > 1 or any(x.kind != "string" for x in a.args):
             yield error(

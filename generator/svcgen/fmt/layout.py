@@ -84,6 +84,8 @@ def _declaration(d: m.Declaration, src: Text, out: list[Line]) -> None:
         out.append(Line(0, f"union {d.name} = {members};", t.start(d.span), t.end(d.span), "group"))
     elif isinstance(d, m.Topic):
         out.append(Line(0, f"topic {d.name}: {d.type};", t.start(d.span), t.end(d.span), "group"))
+    elif isinstance(d, m.AuthScheme):
+        out.append(Line(0, t.auth_scheme(d, src), t.start(d.span), t.end(d.span), "group"))
     elif isinstance(d, m.Enum):
         body = [Line(1, f"{v.name};", t.start(v.span), t.end(v.span), "keep") for v in d.values]
         _block(f"enum {d.name}", d, t.end(d.name_span), body, src, out)
@@ -97,7 +99,8 @@ def _declaration(d: m.Declaration, src: Text, out: list[Line]) -> None:
         body = []
         for x in d.members:
             body.extend(_member(x, src))
-        _block(f"service {d.name}", d, t.end(d.name_span), body, src, out)
+        head = f"service {d.name}" + (" " + t.requirement(d.requires) if d.requires else "")
+        _block(head, d, t.end(d.requires.span if d.requires else d.name_span), body, src, out)
 
 
 def _field_line(f: m.Field) -> Line:

@@ -128,6 +128,16 @@ def field(f: m.Field) -> str:
     return text + "".join(" " + annotation(a) for a in f.annotations)
 
 
+def requirement(r: m.Requirement) -> str:
+    scopes = "(" + ", ".join(v.text for v in r.scopes) + ")" if r.has_parens else ""
+    return f"requires {r.scheme}{scopes}"
+
+
+def auth_scheme(d: m.AuthScheme, src: Text) -> str:
+    kind = "bearer" if d.kind == "bearer" else f"apikey {d.location} {src.string(d.key_span)}"  # type: ignore[arg-type]
+    return f"auth {d.name} = {kind} -> {d.claims};"
+
+
 def member_head(x: m.Member, src: Text) -> str:
     """What comes before a member's parameter list (or the whole member when it has none, minus clauses)."""
     if isinstance(x, m.Endpoint):
@@ -173,6 +183,11 @@ def member_tail(x: m.Member, src: Text) -> str:
             parts.append(f"sends {x.sends}")
         if x.receives is not None:
             parts.append(f"receives {x.receives}")
+    if isinstance(x, (m.Endpoint, m.Rpc, m.Socket)):
+        if x.requires is not None:
+            parts.append(requirement(x.requires))
+        if x.public:
+            parts.append("public")
     return "".join(" " + p for p in parts) + ";"
 
 

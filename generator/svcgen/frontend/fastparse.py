@@ -374,17 +374,73 @@ class _Parser:
             ref = self.type()
             self.punct(";")
             return m.Topic(topic, package, ref, self.span(first, self.last()), topic_span, doc)
+        if keyword == "auth":
+            name = self.expect("NAME")
+            self.punct("=")
+            kind = self.expect("NAME")
+            location = key = None
+            if kind[1] == "apikey":
+                location = self.expect("NAME")
+                if location[1] not in ("header", "query"):
+                    _bail()
+                key = self.expect("STRING")
+            elif kind[1] != "bearer":
+                _bail()
+            self.punct("->")
+            claims = self.named_type()
+            self.punct(";")
+            return m.AuthScheme(
+                name[1],
+                package,
+                "apikey" if key is not None else "bearer",
+                claims,
+                self.span(first, self.last()),
+                self.tspan(name),
+                location=location[1] if location is not None else None,  # type: ignore[arg-type]
+                key=self.string(key) if key is not None else None,
+                key_span=self.tspan(key) if key is not None else None,
+                doc=doc,
+            )
         if keyword == "service":
             name = self.expect("NAME")
+            requires = self.requirement() if self.word("requires") else None
             self.punct("{")
             members: list[m.Member] = []
             while not self.at("}"):
                 members.append(self.member())
             self.punct("}")
-            return m.Service(name[1], package, tuple(members), self.span(first, self.last()), self.tspan(name), doc)
+            return m.Service(
+                name[1], package, tuple(members), self.span(first, self.last()), self.tspan(name), doc, requires
+            )
         _bail()
 
     # -- service members -----------------------------------------------------------------
+    def requirement(self) -> m.Requirement:
+        first = self.take()  # `requires`
+        name = self.expect("NAME")
+        scopes: list[m.Value] = []
+        parens = self.at("(")
+        if parens:
+            self.i += 1
+            if not self.at(")"):
+                while True:
+                    tok = self.expect("STRING")
+                    scopes.append(m.Value("string", self.tspan(tok), tok[1], self.string(tok)))
+                    if not self.at(","):
+                        break
+                    self.i += 1
+            self.punct(")")
+        return m.Requirement(name[1], self.span(first, self.last()), self.tspan(name), tuple(scopes), parens)
+
+    @staticmethod
+    def access(c: dict[str, tuple[object, Span]]) -> dict[str, object]:
+        public = c.get("public")
+        return {
+            "requires": c["requires"][0] if "requires" in c else None,
+            "public": public is not None,
+            "public_span": public[1] if public else None,
+        }
+
     def clauses(self, allowed: tuple[str, ...]) -> dict[str, tuple[object, Span]]:
         found: dict[str, tuple[object, Span]] = {}
         while True:
@@ -394,8 +450,14 @@ class _Parser:
                 return found
             if keyword in found:
                 _bail()  # E313 is reported by the Lark path
+            if keyword == "requires":
+                req = self.requirement()
+                found[keyword] = (req, req.span)
+                continue
             self.i += 1
-            if keyword in ("status", "retry"):
+            if keyword == "public":
+                found[keyword] = (True, self.tspan(tok))
+            elif keyword in ("status", "retry"):
                 number = self.expect("INT")
                 found[keyword] = (whole(number[1], self.tspan(number)), self.tspan(number))
             elif keyword == "timeout":
@@ -429,7 +491,7 @@ class _Parser:
             name = self.expect("NAME")
             params = self.params()
             returns = self.returns()
-            c = self.clauses(("status", "throws", "emits"))
+            c = self.clauses(("status", "throws", "emits", "requires", "public"))
             self.punct(";")
             status = c.get("status")
             return m.Endpoint(
@@ -446,12 +508,13 @@ class _Parser:
                 throws=c["throws"][0] if "throws" in c else (),  # type: ignore[arg-type]
                 emits=c["emits"][0] if "emits" in c else (),  # type: ignore[arg-type]
                 doc=doc,
+                **self.access(c),  # type: ignore[arg-type]
             )
         if keyword == "rpc":
             name = self.expect("NAME")
             params = self.params()
             returns = self.returns()
-            c = self.clauses(("throws", "timeout"))
+            c = self.clauses(("throws", "timeout", "requires", "public"))
             self.punct(";")
             timeout = c.get("timeout")
             return m.Rpc(
@@ -464,6 +527,7 @@ class _Parser:
                 timeout_ms=timeout[0] if timeout else None,  # type: ignore[arg-type]
                 timeout_span=timeout[1] if timeout else None,
                 doc=doc,
+                **self.access(c),  # type: ignore[arg-type]
             )
         if keyword == "on":
             parts = [self.pattern_part()]
@@ -518,6 +582,7 @@ class _Parser:
             if self.word("receives"):
                 self.i += 1
                 receives = self.type()
+            c = self.clauses(("requires", "public"))
             self.punct(";")
             return m.Socket(
                 path=path[1],
@@ -529,6 +594,7 @@ class _Parser:
                 sends=sends,
                 receives=receives,
                 doc=doc,
+                **self.access(c),  # type: ignore[arg-type]
             )
         _bail()
 

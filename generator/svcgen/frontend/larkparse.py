@@ -76,7 +76,7 @@ def _parse_with_comments(parser: Lark, text: str, sink: list[Token], start: str 
 MAX_SYNTAX_ERRORS = 20
 # A line that starts a top-level declaration: a keyword followed by a name. A field named
 # like a keyword (`error: string;`) has a ':' there instead, so it never matches.
-_RESYNC = re.compile(r"^[ \t]*(?:enum|message|union|error|topic|service)[ \t]+[A-Za-z_]", re.MULTILINE)
+_RESYNC = re.compile(r"^[ \t]*(?:enum|message|union|error|topic|service|auth)[ \t]+[A-Za-z_]", re.MULTILINE)
 
 
 def _recover(parser: Lark, source: SourceFile, first: Diagnostic) -> tuple[Diagnostic, ...]:
@@ -334,6 +334,49 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
             seen[keyword] = (value, span)
         return seen
 
+    @v_args(inline=False)
+    def scopes(self, items: list[Token | None]) -> tuple[m.Value, ...]:
+        return tuple(self.string_value(t) for t in items if t is not None)
+
+    @v_args(inline=True, meta=True)
+    def requires_clause(self, meta: Any, name: Token, scopes: tuple[m.Value, ...] | None) -> tuple[str, Any, Span]:
+        span = _span(self.path, meta)
+        req = m.Requirement(str(name), span, _tspan(self.path, name), scopes or (), scopes is not None)
+        return "requires", req, span
+
+    @v_args(inline=False, meta=True)
+    def public_clause(self, meta: Any, _children: list[Any]) -> tuple[str, Any, Span]:
+        return "public", True, _span(self.path, meta)
+
+    @staticmethod
+    def _access(c: dict[str, tuple[Any, Span]]) -> dict[str, Any]:
+        return {
+            "requires": c["requires"][0] if "requires" in c else None,
+            "public": "public" in c,
+            "public_span": c["public"][1] if "public" in c else None,
+        }
+
+    def bearer_kind(self) -> tuple[str, None, None]:
+        return "bearer", None, None
+
+    def apikey_kind(self, where: Token, key: Token) -> tuple[str, Token, Token]:
+        return "apikey", where, key
+
+    @v_args(inline=True, meta=True)
+    def auth_decl(self, meta: Any, name: Token, kind: tuple[Any, Any, Any], claims: m.TypeRef) -> m.AuthScheme:
+        what, where, key = kind
+        return m.AuthScheme(
+            str(name),
+            "",
+            what,
+            claims,
+            _span(self.path, meta),
+            _tspan(self.path, name),
+            location=str(where) if where is not None else None,  # type: ignore[arg-type]
+            key=self._string(key) if key is not None else None,
+            key_span=_tspan(self.path, key) if key is not None else None,
+        )
+
     @v_args(inline=False, meta=True)
     def endpoint(self, meta: Any, children: list[Any]) -> m.Endpoint:
         method, path, name, params, returns, *rest = children
@@ -351,6 +394,7 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
             status_span=c["status"][1] if "status" in c else None,
             throws=c["throws"][0] if "throws" in c else (),
             emits=c["emits"][0] if "emits" in c else (),
+            **self._access(c),
         )
 
     @v_args(inline=False, meta=True)
@@ -366,6 +410,7 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
             throws=c["throws"][0] if "throws" in c else (),
             timeout_ms=c["timeout"][0] if "timeout" in c else None,
             timeout_span=c["timeout"][1] if "timeout" in c else None,
+            **self._access(c),
         )
 
     @v_args(inline=False, meta=True)
@@ -411,7 +456,8 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
 
     @v_args(inline=False, meta=True)
     def socket(self, meta: Any, children: list[Any]) -> m.Socket:
-        path, name, params, sends, receives = children
+        path, name, params, sends, receives, *rest = children
+        c = self._clauses(rest)
         return m.Socket(
             path=str(path),
             handler=str(name),
@@ -421,12 +467,20 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
             handler_span=_tspan(self.path, name),
             sends=sends[1] if sends else None,
             receives=receives[1] if receives else None,
+            **self._access(c),
         )
 
     @v_args(inline=False, meta=True)
     def service_decl(self, meta: Any, children: list[Any]) -> m.Service:
-        name, *members = children
-        return m.Service(str(name), "", tuple(members), _span(self.path, meta), _tspan(self.path, name))
+        name, requires, *members = children
+        return m.Service(
+            str(name),
+            "",
+            tuple(members),
+            _span(self.path, meta),
+            _tspan(self.path, name),
+            requires=requires[1] if requires is not None else None,
+        )
 
     # -- the file -------------------------------------------------------------------
     def package_decl(self, dotted: tuple[str, Span]) -> tuple[str, Span]:

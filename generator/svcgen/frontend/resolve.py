@@ -21,6 +21,7 @@ class _Scope:
     visible: tuple[str, ...]  # own package first, then imported packages in import order
     types: dict[str, dict[str, m.TypeDecl]]  # package -> name -> first declaration
     topics: dict[str, dict[str, m.Topic]]
+    auth: dict[str, dict[str, m.AuthScheme]]
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def candidates(self) -> list[str]:
@@ -74,6 +75,20 @@ class _Scope:
         args = tuple(self.bind(a) for a in ref.args)
         return ref if all(a is b for a, b in zip(args, ref.args, strict=True)) else replace(ref, args=args)
 
+    def find_scheme(self, req: m.Requirement | None) -> m.Requirement | None:
+        """`requires NAME`: the scheme of that name in the own package, else in an imported one."""
+        if req is None:
+            return None
+        for p in self.visible:
+            if req.scheme in self.auth.get(p, {}):
+                return replace(req, target=m.QualifiedName(p, req.scheme))
+        known = [n for p in self.visible for n in self.auth.get(p, {})]
+        hint = did_you_mean(req.scheme, known) or (
+            f"declare it: auth {req.scheme} = bearer -> Claims;" if not known else None
+        )
+        self.diagnostics.append(error("E601", req.scheme_span, help=hint, name=req.scheme))
+        return req
+
     def visible_topics(self) -> list[m.Topic]:
         return [t for p in self.visible for t in self.topics.get(p, {}).values()]
 
@@ -112,10 +127,13 @@ def resolve(files: list[m.File]) -> tuple[list[m.File], list[Diagnostic]]:
     """Files with every reference bound as far as possible, and what could not be bound."""
     types: dict[str, dict[str, m.TypeDecl]] = {}
     topics: dict[str, dict[str, m.Topic]] = {}
+    auth: dict[str, dict[str, m.AuthScheme]] = {}
     for f in files:
         for d in f.declarations:
             if isinstance(d, m.Topic):
                 topics.setdefault(f.package, {}).setdefault(d.name, d)
+            elif isinstance(d, m.AuthScheme):
+                auth.setdefault(f.package, {}).setdefault(d.name, d)
             elif not isinstance(d, m.Service):
                 types.setdefault(f.package, {}).setdefault(d.name, d)
     by_path = {f.path: f for f in files}
@@ -124,7 +142,7 @@ def resolve(files: list[m.File]) -> tuple[list[m.File], list[Diagnostic]]:
     for f in files:
         imported = [by_path[i.resolved].package for i in f.imports if i.resolved in by_path]
         visible = tuple(dict.fromkeys([f.package, *imported]))
-        scope = _Scope(f.package, visible, types, topics)
+        scope = _Scope(f.package, visible, types, topics, auth)
         out.append(replace(f, declarations=tuple(_bind_declaration(d, scope) for d in f.declarations)))
         diagnostics.extend(scope.diagnostics)
     return out, diagnostics
@@ -156,7 +174,10 @@ def _bind_declaration(d: m.Declaration, scope: _Scope) -> m.Declaration:
     if isinstance(d, m.Topic):
         return replace(d, type=scope.bind(d.type))
     if isinstance(d, m.Service):
-        return replace(d, members=tuple(_bind_member(x, scope) for x in d.members))
+        requires = scope.find_scheme(d.requires)
+        return replace(d, requires=requires, members=tuple(_bind_member(x, scope) for x in d.members))
+    if isinstance(d, m.AuthScheme):
+        return replace(d, claims=scope.bind(d.claims))
     return d
 
 
@@ -168,6 +189,7 @@ def _bind_member(x: m.Member, scope: _Scope) -> m.Member:
             returns=_bind_optional(x.returns, scope),
             throws=tuple(scope.bind(r) for r in x.throws),
             emits=tuple(scope.find_topic(t) for t in x.emits),
+            requires=scope.find_scheme(x.requires),
         )
     if isinstance(x, m.Rpc):
         return replace(
@@ -175,6 +197,7 @@ def _bind_member(x: m.Member, scope: _Scope) -> m.Member:
             params=_bind_fields(x.params, scope),
             returns=_bind_optional(x.returns, scope),
             throws=tuple(scope.bind(r) for r in x.throws),
+            requires=scope.find_scheme(x.requires),
         )
     if isinstance(x, m.Socket):
         return replace(
@@ -182,6 +205,7 @@ def _bind_member(x: m.Member, scope: _Scope) -> m.Member:
             params=_bind_fields(x.params, scope),
             sends=_bind_optional(x.sends, scope),
             receives=_bind_optional(x.receives, scope),
+            requires=scope.find_scheme(x.requires),
         )
     if isinstance(x, m.Consumer):
         return scope.match(x)

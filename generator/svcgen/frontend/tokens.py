@@ -30,6 +30,7 @@ _NAMES = {
     "STRING": "a string",
     "DURATION": "a duration such as 500ms, 30s, 5m, 1h",
     "METHOD": "an HTTP method",
+    "APIKEY_IN": "'header' or 'query'",
     "__ANON_0": "'->'",
 }
 
