@@ -62,9 +62,16 @@ suite() {
         $s::test_check_after_an_idl_edit[no-stamp] $s::test_check_names_extra_files_a_smaller_build_would_delete[no-stamp]
         $s::test_check_up_to_date[no-stamp] tests/test_multi_build.py" ;;
     generator/svcgen/cli.py)
-      echo "tests/frontend/test_cli_check.py $b $o tests/test_multi_build.py
+      echo "$b::test_help_names_the_commands_and_only_the_documented_options
+        $b::test_version_is_the_installed_distributions tests/frontend/test_cli_check.py
+        $b::test_usage_and_input_errors $b::test_unexpected_exceptions_exit_cleanly_without_a_traceback
+        $b::test_build_of_an_invalid_idl_writes_nothing $b::test_build_format_json_prints_json_and_only_status_lines_on_stderr
+        $b::test_default_output_folder_is_generated_in_the_working_folder
+        tests/test_stamp.py::test_untouched_output_is_up_to_date_and_rebuild_is_silent
         $s::test_a_stamp_hit_answers_without_comparing $s::test_json_format_and_several_files_never_take_the_shortcut
-        tests/docs/test_graph.py tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings" ;;
+        tests/test_multi_build.py::test_sources_of_tool_svcgen_are_one_build tests/cli/test_cli_commands.py
+        tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings
+        tests/scaffold/test_scaffold.py::test_upgrade_keeps_edits_and_reports_conflicts" ;;
     runtime/*)
       echo "tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py tests/runtime/test_scheduler.py
         tests/python_target/test_example_e2e.py" ;;
