@@ -54,6 +54,7 @@ suite() {
       echo "tests/test_golden.py::test_golden[minimal] $o::test_every_unknown_target_is_named_with_the_choices
         $o::test_a_foreign_file_is_refused_with_one_line_naming_it $o::test_sources_may_name_one_file
         $o::test_an_import_outside_the_root_folder_is_named_by_its_file_name
+        $o::test_a_build_of_several_files_names_them_all_in_its_status_and_check_lines
         $b::test_build_format_json_prints_json_and_only_status_lines_on_stderr
         $b::test_unknown_target_exits_2_and_writes_nothing $b::test_each_target_writes_exactly_its_files[all]
         $b::test_pyproject_out_and_targets_are_used_relative_to_the_pyproject
@@ -73,8 +74,9 @@ suite() {
         tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings
         tests/scaffold/test_scaffold.py::test_upgrade_keeps_edits_and_reports_conflicts" ;;
     runtime/*)
+      # the embedded bus only: the RabbitMQ variants do not run this code and need a broker
       echo "tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py tests/runtime/test_scheduler.py
-        tests/python_target/test_example_e2e.py" ;;
+        tests/runtime/test_run_cli.py -k 'not amqp'" ;;
     *) echo "tests/cli tests/test_stamp.py tests/test_golden.py" ;;
   esac
 }

@@ -90,3 +90,16 @@ def test_sources_may_name_one_file(tmp_path: Path) -> None:
     r = svcgen("build", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert files(tmp_path / "generated") == EXPECTED["python-models"]
+
+
+def test_a_build_of_several_files_names_them_all_in_its_status_and_check_lines(tmp_path: Path) -> None:
+    copy_tasks(tmp_path)
+    (tmp_path / "hello.idl").write_text("package hello;\n\nmessage Greeting {\n  text: string;\n}\n")
+    args = ("build", "tasks.idl", "hello.idl", "--out", "out", "--target", "python-models")
+    r = svcgen(*args, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "svcgen: tasks.idl, hello.idl -> out: 8 written, 0 deleted, 0 unchanged\n"
+    (tmp_path / "hello.idl").write_text("package hello;\n\nmessage Greeting {\n  text: string;\n  n: int;\n}\n")
+    r = svcgen(*args, "--check", cwd=tmp_path)
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[0] == "svcgen: out is out of date with tasks.idl, hello.idl:"
