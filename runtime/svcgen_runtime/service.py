@@ -41,10 +41,19 @@ class Runtime:
         return interceptor
 
     def unit_of_work(
-        self, service: ServiceBase, handler: str, kind: Kind = "http", incoming: Incoming | None = None
+        self,
+        service: ServiceBase,
+        handler: str,
+        kind: Kind = "http",
+        incoming: Incoming | None = None,
+        claims: tuple[object, object] | None = None,
     ) -> UnitOfWork:
-        """The unit of work around one call of `service.handler` (generated routes use this)."""
-        return UnitOfWork(service, handler, kind, incoming)
+        """The unit of work around one call of `service.handler` (generated routes use this);
+        `claims` is (scheme, verified claims) of a member that requires authentication."""
+        uow = UnitOfWork(service, handler, kind, incoming)
+        if claims is not None:
+            uow.context.values["svcgen.claims"] = claims  # svcgen_runtime.auth.CLAIMS_KEY
+        return uow
 
 
 class ServiceBase:

@@ -21,7 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 VALID = sorted(p for p in (ROOT.parent / "shared/idl/valid").glob("*.idl") if p.name != "common.idl")
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*/*.idl") if p.stem == p.parent.name)
 # Hard cases: names long enough to wrap, and names that are keywords (shared with the client tests).
-EXTRA = sorted((Path(__file__).parent / "idl").glob("*.idl")) + sorted((ROOT / "tests/clients/idl").glob("*.idl"))
+EXTRA = (
+    sorted((Path(__file__).parent / "idl").glob("*.idl"))
+    + sorted((ROOT / "tests/clients/idl").glob("*.idl"))
+    + [ROOT / "tests/auth/auth.idl"]
+)
 SOURCES = (
     {f"valid_{p.stem}": p for p in VALID}
     | {f"example_{p.stem}": p for p in EXAMPLES}

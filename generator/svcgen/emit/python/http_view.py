@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from svcgen import model as m
 from svcgen.emit.python import layout
 from svcgen.emit.python.pytypes import Imports, TypeNamer
-from svcgen.emit.python.service_view import connection_type, room_name
+from svcgen.emit.python.service_view import connection_type, room_name, scheme_const, verifier_name
 from svcgen.emit.python.values import constraints, expression, is_factory
 from svcgen.emit.render import pystr
-from svcgen.naming import body_param, py_attr, py_class
+from svcgen.naming import body_param, header_name, py_attr, py_class, py_package
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class RouteView:
     decorator: str
     signature: str
     body: tuple[str, ...]
+    prelude: tuple[str, ...] = ()  # lines before the decorator (the route's auth guard)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ def _param(p: m.Field, where: str, types: TypeNamer) -> str:
         default = " = " + expression(p.default, p.type, types)
     elif p.type.optional:
         default = " = None"
-    if attr != p.name:
+    if where == "Header":
+        args.append(f"alias={pystr(header_name(p) or p.name)}")
+    elif attr != p.name:
         args.append(f"alias={pystr(p.name)}")
     if where != "Body":
         args.extend(a if not a.startswith("deprecated=") else "deprecated=True" for a in constraints(p, types))
@@ -108,14 +111,46 @@ def _decorator(method: str, args: list[str]) -> str:
     return f"    @router.{method}(\n{lines}\n    )"
 
 
-def _endpoint(x: m.Endpoint, types: TypeNamer) -> RouteView:
+def _guard(svc: m.Service, x: m.Endpoint | m.Socket, types: TypeNamer) -> tuple[str, str, str] | None:
+    """(scheme constant, verifier, scopes tuple) of a member that requires authentication."""
+    req = svc.requirement(x)
+    scheme = types.model.auth_scheme(req) if req is not None else None
+    if req is None or scheme is None:
+        return None
+    const = scheme_const(scheme.name)
+    module = ".service" if scheme.package == svc.package else f"..{py_package(scheme.package)}.service"
+    types.imports.add(module, const)
+    scopes = "(" + ", ".join(pystr(s) for s in req.scope_names) + ("," if len(req.scopes) == 1 else "") + ")"
+    return const, f"impl.{verifier_name(scheme.name)}", scopes
+
+
+def _claims_type(types: TypeNamer, svc: m.Service, x: m.Endpoint | m.Socket) -> str:
+    req = svc.requirement(x)
+    scheme = types.model.auth_scheme(req) if req is not None else None
+    assert scheme is not None
+    return types.annotation(scheme.claims)
+
+
+def _endpoint(svc: m.Service, x: m.Endpoint, types: TypeNamer) -> RouteView:
     status = x.status or (200 if x.returns is not None else 204)
     body = body_param(x)
     in_path = set(x.path_param_names)
     params = []
     for p in x.params:
-        where = "Path" if p.name in in_path else ("Body" if p is body else "Query")
+        where = "Path" if p.name in in_path else ("Body" if p is body else "Header" if header_name(p) else "Query")
         params.append(_param(p, where, types))
+    guard = _guard(svc, x, types)
+    prelude: tuple[str, ...] = ()
+    if guard is not None:
+        # the check is a parameter of the route: FastAPI runs it before validating the others
+        types.imports.add("fastapi", "Security")
+        const, verifier, scopes = guard
+        listed = "[" + scopes[1:-1].rstrip(",") + "]"
+        claims = _claims_type(types, svc, x)
+        security = f"{const}.guard({verifier})" + (f", scopes={listed}" if listed != "[]" else "")
+        guard_var = f"{py_attr(x.handler)}_guard"
+        prelude = (layout.call(f"{guard_var} = Security(", [security], ")", 4),)
+        params.append(f"svcgen_claims: {claims} = {guard_var}")
     returns = types.annotation(x.returns) if x.returns is not None else None
     summary, description = _summary(x.doc)
     args = [pystr(x.path)]
@@ -136,7 +171,11 @@ def _endpoint(x: m.Endpoint, types: TypeNamer) -> RouteView:
     call_args = [f"{py_attr(p.name)}={py_attr(p.name)}" for p in x.params]
     # One unit of work per request: what the handler publishes is sent when it returns, before
     # the response (a failed publish is a 500, never a silent loss), and nothing if it raises.
-    unit = [layout.call("async with impl.runtime.unit_of_work(", ["impl", pystr(x.handler)], "):", 8)]
+    unit_args = ["impl", pystr(x.handler)]
+    unit = []
+    if guard is not None:
+        unit_args.append(f"claims=({guard[0]}, svcgen_claims)")
+    unit.append(layout.call("async with impl.runtime.unit_of_work(", unit_args, "):", 8))
     if returns is not None:
         lines = [*unit, layout.call(f"return await impl.{name}(", call_args, ")", 12)]
     else:
@@ -146,7 +185,7 @@ def _endpoint(x: m.Endpoint, types: TypeNamer) -> RouteView:
             f"        return Response(status_code={status})",
         ]
     sig = _def(name, params, returns or "Response")
-    return RouteView(_decorator(x.method.lower(), args), sig, tuple(lines))
+    return RouteView(_decorator(x.method.lower(), args), sig, tuple(lines), prelude)
 
 
 def _def(name: str, params: list[str], returns: str) -> str:
@@ -176,7 +215,14 @@ def _socket(svc: m.Service, x: m.Socket, types: TypeNamer) -> RouteView:
         + "\n".join(f"        {p}," for p in ["websocket: WebSocket", *params])
         + "\n    ) -> None:"
     )
-    lines = [
+    lines = []
+    guard = _guard(svc, x, types)
+    if guard is not None:
+        types.imports.add("svcgen_runtime.auth", "authenticate_socket")
+        const, verifier, scopes = guard
+        call = layout.call("svcgen_claims = await authenticate_socket(", ["websocket", const, verifier, scopes], ")", 8)
+        lines += [call, "        if svcgen_claims is None:", "            return"]
+    lines += [
         layout.call(f"connection: {conn_type} = Connection(", ["websocket", sends, receives], ")", 8),
         layout.call(
             "await serve(",
@@ -203,7 +249,7 @@ def module(model: m.Model, package: str, files: list[m.File]) -> HttpModule:
         routes: list[RouteView] = []
         for x in svc.members:
             if isinstance(x, m.Endpoint):
-                routes.append(_endpoint(x, types))
+                routes.append(_endpoint(svc, x, types))
             elif isinstance(x, m.Socket):
                 routes.append(_socket(svc, x, types))
         cls = py_class(svc.name)

@@ -17,6 +17,27 @@ def topic_const(name: str) -> str:
     return "_".join(py_enum_member(part).rstrip("_") for part in name.split("."))
 
 
+def scheme_const(name: str) -> str:
+    """`user` -> USER: the AuthScheme constant of an `auth` declaration."""
+    return py_enum_member(name).rstrip("_")
+
+
+def verifier_name(scheme: str) -> str:
+    """`user` -> verify_user: the abstract verifier of the service class."""
+    return py_attr(f"verify_{scheme}")
+
+
+def schemes_used(model: m.Model, svc: m.Service) -> list[m.AuthScheme]:
+    """The auth schemes the members of `svc` require, in order of first use."""
+    out: list[m.AuthScheme] = []
+    for x in svc.members:
+        req = svc.requirement(x)
+        scheme = model.auth_scheme(req) if req is not None else None
+        if scheme is not None and scheme not in out:
+            out.append(scheme)
+    return out
+
+
 def room_name(svc: m.Service, sock: m.Socket) -> str:
     return f"{svc.package}.{svc.name}.{sock.handler}"
 
@@ -71,6 +92,7 @@ class ServiceView:
     rooms: tuple[RoomView, ...]
     methods: tuple[MethodView, ...]
     params: tuple[ParamsView, ...] = ()
+    verifiers: tuple[MethodView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,7 @@ class ServiceModule:
     imports: str
     topics: tuple[TopicView, ...]
     services: tuple[ServiceView, ...]
+    schemes: tuple[TopicView, ...] = ()
 
 
 class Namer:
@@ -273,7 +296,32 @@ def module(model: m.Model, package: str, files: list[m.File]) -> ServiceModule:
     if topics:
         imports.add("svcgen_runtime.spec", "Topic")
     services = []
+    schemes: list[TopicView] = []
     for svc in (s for f in files for s in f.services):
+        verifiers = []
+        for scheme in schemes_used(model, svc):
+            const = scheme_const(scheme.name)
+            claims = n.types.annotation(scheme.claims)
+            if not any(v.const == const for v in schemes):
+                args = [pystr(scheme.package), pystr(scheme.name), pystr(scheme.kind), claims]
+                if scheme.kind == "apikey":
+                    args += [f"location={pystr(scheme.location or '')}", f"key={pystr(scheme.key or '')}"]
+                line = layout.call(f"{const}: AuthScheme[{claims}] = AuthScheme(", args)
+                schemes.append(TopicView(const, line, layout.docstring(scheme.doc, 0)))
+                imports.add("svcgen_runtime.auth", "AuthScheme")
+            how = {
+                "bearer": "the token of `Authorization: Bearer ...`",
+                "header": f"the value of header {scheme.key}",
+                "query": f"the value of query parameter {scheme.key}",
+            }[scheme.location or "bearer"]
+            doc = (
+                f"Verify a credential of auth scheme `{scheme.name}`: {how}.\n\n"
+                "Return its claims; raise Unauthorized (svcgen_runtime.auth) or return None to\n"
+                "answer 401. Required scopes are checked afterwards (403). Handlers read the\n"
+                f"claims with `use_claims({const})`."
+            )
+            sig = _signature(verifier_name(scheme.name), ["token: str"], f"{claims} | None")
+            verifiers.append(MethodView(sig, layout.docstring(doc, 8)))
         spec: list[str] = []
         methods = tuple(_member(n, svc, x, spec) for x in svc.members)
         rooms = tuple(_room(n, svc, x) for x in svc.sockets)
@@ -304,6 +352,7 @@ def module(model: m.Model, package: str, files: list[m.File]) -> ServiceModule:
                 rooms,
                 methods,
                 params,
+                tuple(verifiers),
             )
         )
-    return ServiceModule(package, imports.block(), tuple(topics), tuple(services))
+    return ServiceModule(package, imports.block(), tuple(topics), tuple(services), tuple(schemes))
