@@ -71,8 +71,7 @@ suite() {
         tests/test_stamp.py::test_untouched_output_is_up_to_date_and_rebuild_is_silent
         $s::test_a_stamp_hit_answers_without_comparing $s::test_json_format_and_several_files_never_take_the_shortcut
         tests/test_multi_build.py::test_sources_of_tool_svcgen_are_one_build tests/cli/test_cli_commands.py
-        tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings
-        tests/scaffold/test_scaffold.py::test_upgrade_keeps_edits_and_reports_conflicts" ;;
+        tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings" ;;
     runtime/*)
       # the embedded bus only: the RabbitMQ variants do not run this code and need a broker
       echo "tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py tests/runtime/test_scheduler.py
