@@ -248,25 +248,24 @@ def render_text(d: Diagnostic, sources: Sources) -> str:
     return "\n".join(lines)
 
 
+def json_fields(d: Diagnostic) -> dict[str, object]:
+    """One diagnostic as `--format json` prints it (also the start of a `svcgen breaking` finding)."""
+    return {
+        "file": d.span.file,
+        "line": d.span.line,
+        "column": d.span.col,
+        "end_line": d.span.end_line,
+        "end_column": d.span.end_col,
+        "severity": d.severity,
+        "code": d.code,
+        "name": d.slug,
+        "message": d.message,
+        "help": d.help,
+    }
+
+
 def render_json(diagnostics: list[Diagnostic]) -> str:
-    return json.dumps(
-        [
-            {
-                "file": d.span.file,
-                "line": d.span.line,
-                "column": d.span.col,
-                "end_line": d.span.end_line,
-                "end_column": d.span.end_col,
-                "severity": d.severity,
-                "code": d.code,
-                "name": d.slug,
-                "message": d.message,
-                "help": d.help,
-            }
-            for d in diagnostics
-        ],
-        indent=2,
-    )
+    return json.dumps([json_fields(d) for d in diagnostics], indent=2)
 
 
 def typo_distance(name: str) -> int:

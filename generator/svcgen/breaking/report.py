@@ -6,7 +6,7 @@ import json
 import sys
 
 from svcgen.breaking.findings import Finding
-from svcgen.diagnostics import render_text
+from svcgen.diagnostics import json_fields, render_text
 from svcgen.source import Sources
 
 
@@ -39,23 +39,8 @@ def as_json(findings: list[Finding]) -> None:
     print(
         json.dumps(
             [
-                {
-                    "file": d.span.file,
-                    "line": d.span.line,
-                    "column": d.span.col,
-                    "end_line": d.span.end_line,
-                    "end_column": d.span.end_col,
-                    "severity": d.severity,
-                    "code": d.code,
-                    "name": d.slug,
-                    "message": d.message,
-                    "help": d.help,
-                    "side": f.side,
-                    "subject": f.subject,
-                    "allow": f.allow_key,
-                }
+                {**json_fields(f.diagnostic), "side": f.side, "subject": f.subject, "allow": f.allow_key}
                 for f in findings
-                for d in [f.diagnostic]
             ],
             indent=2,
         )
