@@ -42,34 +42,26 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$wanted" ]; then
   echo "$wanted" >"$stamp"
 fi
 
-# The TypeScript client tests compile with tsc from their own node_modules.
-if [ -f tests/clients/ts/package.json ]; then
+# npm ci in FOLDER when its package.json or lock changed since the last install (a stamp in node_modules).
+npm_install() {
+  local folder=$1 nstamp nwanted
+  if [ ! -f "$folder/package.json" ]; then
+    return 0
+  fi
   if ! command -v npm >/dev/null 2>&1; then
-    echo "setup: tests/clients/ts needs node and npm" >&2
+    echo "setup: $folder needs node and npm" >&2
     exit 1
   fi
-  lock=tests/clients/ts/package-lock.json
-  nstamp=tests/clients/ts/node_modules/.svcgen-install
-  nwanted=$(cat tests/clients/ts/package.json "$lock" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  nstamp=$folder/node_modules/.svcgen-install
+  nwanted=$(cat "$folder/package.json" "$folder/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$nstamp" 2>/dev/null || true)" != "$nwanted" ]; then
-    echo "setup: npm ci in tests/clients/ts"
-    (cd tests/clients/ts && npm ci --no-audit --no-fund --loglevel=error)
+    echo "setup: npm ci in $folder"
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
     echo "$nwanted" >"$nstamp"
   fi
-fi
+}
 
+# The TypeScript client tests compile with tsc from their own node_modules.
+npm_install tests/clients/ts
 # The documents tests (tests/docs) validate asyncapi.yaml with the official parser, @asyncapi/parser.
-if [ -f tests/docs/js/package.json ]; then
-  if ! command -v npm >/dev/null 2>&1; then
-    echo "setup: tests/docs/js needs node and npm" >&2
-    exit 1
-  fi
-  dlock=tests/docs/js/package-lock.json
-  dstamp=tests/docs/js/node_modules/.svcgen-install
-  dwanted=$(cat tests/docs/js/package.json "$dlock" 2>/dev/null | sha256sum | cut -d' ' -f1)
-  if [ "$(cat "$dstamp" 2>/dev/null || true)" != "$dwanted" ]; then
-    echo "setup: npm ci in tests/docs/js"
-    (cd tests/docs/js && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$dwanted" >"$dstamp"
-  fi
-fi
+npm_install tests/docs/js
