@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -135,9 +137,10 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAM
 
 
 def test_new_takes_every_part_flag_and_a_fresh_project_is_up_to_date(tmp_path: Path) -> None:
-    """Each flag the opposite of its default (HTTP, topics and schedules on; RPC and sockets off)."""
+    """Each flag the opposite of its default (HTTP, topics and schedules on; RPC and sockets off); with
+    every answer given there is nothing to ask, so no terminal and no --defaults are needed."""
     flags = ("--package", "shop.demo", "--no-http", "--no-topics", "--no-schedules", "--rpc", "--sockets")
-    r = svcgen("new", "demo", "--defaults", *flags, cwd=tmp_path)
+    r = svcgen("new", "demo", *flags, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("Created demo (svcgen build done). Next:\n")
     idl = (tmp_path / "demo/service.idl").read_text()
@@ -151,3 +154,42 @@ def test_new_takes_every_part_flag_and_a_fresh_project_is_up_to_date(tmp_path: P
     up = svcgen("upgrade", cwd=project)
     assert (up.returncode, up.stderr) == (0, ""), up.stderr
     assert up.stdout.startswith("demo is up to date (template ") and up.stdout.count("\n") == 1
+
+
+def test_upgrade_reports_each_changed_file_and_the_conflicts(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    template = tmp_path / "template"
+    shutil.copytree(root / "templates/scaffold", template)
+    env = {"SVCGEN_SCAFFOLD_TEMPLATE": str(template)}
+    assert svcgen("new", "demo", "--defaults", cwd=tmp_path, env=env).returncode == 0
+    project = tmp_path / "demo"
+
+    def commit() -> None:
+        for args in (["add", "-A"], ["commit", "-qm", "step"]):
+            subprocess.run(["git", *args], cwd=project, env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
+
+    commit()
+    idl = project / "service.idl"
+    idl.write_text(idl.read_text().replace("Greetings served by", "Hellos answered by"))
+    commit()
+    gitignore = template / "project/.gitignore.jinja"
+    gitignore.write_text(gitignore.read_text() + ".tox/\n")
+    template_idl = template / "project/service.idl.jinja"
+    template_idl.write_text(template_idl.read_text().replace("Greetings served by", "Greetings answered by"))
+    r = svcgen("upgrade", cwd=project, env=env)
+    assert r.returncode == 1, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert re.fullmatch(r"upgraded demo: template (\S+) -> (\S+)", lines[0]), lines
+    assert "  changed   .gitignore" in lines and "  conflict  service.idl" in lines
+    assert all(re.fullmatch(r"  (changed |conflict)  \S+", line) for line in lines[1:]), lines
+    assert r.stderr == (
+        "1 file(s) with conflicts: resolve the <<<<<<< markers in service.idl; then svcgen build and commit\n"
+    )
+    idl.write_text(idl.read_text().split("<<<<<<<")[0] + "".join(idl.read_text().split(">>>>>>>")[1].splitlines(True)[1:]))
+    commit()
+    gitignore.write_text(gitignore.read_text() + ".nox/\n")
+    r = svcgen("upgrade", cwd=project, env=env)
+    assert (r.returncode, r.stderr) == (0, ""), r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert "  changed   .gitignore" in lines and not [line for line in lines if "conflict" in line]
+    assert lines[-1] == "review with git diff, run svcgen build and the tests, then commit"
