@@ -5,29 +5,18 @@ behaviour; and the server's declared 400 for a body that is not JSON."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from clienthelp import HERE, KEYWORDS
-from test_e2e_tasks import _needs_websocket_flag
+from clienthelp import HERE, KEYWORDS, compile_e2e_script, run_node, uvicorn_server, websocket_flags
 
 pytestmark = pytest.mark.slow
 SVCGEN = Path(sys.executable).with_name("svcgen")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -38,56 +27,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     )
     assert built.returncode == 0, built.stderr
     shutil.copy(HERE / "apps/keywords_app.py", folder / "keywords_app.py")
-    port = _free_port()
-    log = (folder / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(folder), "keywords_app:app", "--port", str(port)]
-        + ["--log-level", "warning"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url + "/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the keywords server did not start:\n{(folder / 'server.log').read_text()}")
-                time.sleep(0.1)
+    with uvicorn_server(folder, "keywords_app:app", "/openapi.json", "the keywords server") as url:
         yield url, folder
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def script(served: tuple[str, Path], tsc: list[str], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("kw_ts")
-    shutil.copytree(served[1] / "kw_api/typescript", work / "kw_api/typescript")
-    shutil.copy(HERE / "ts/e2e_keywords.ts", work / "e2e_keywords.ts")
-    (work / "package.json").write_text('{"type": "module"}\n')
-    options = {"strict": True, "target": "es2022", "module": "es2022", "moduleResolution": "bundler"}
-    config = {"compilerOptions": {**options, "lib": ["es2022", "dom"], "outDir": "js"}, "include": ["**/*.ts"]}
-    (work / "tsconfig.json").write_text(json.dumps(config))
-    compiled = subprocess.run([*tsc, "-p", str(work)], capture_output=True, text=True, timeout=300)
-    assert compiled.returncode == 0, compiled.stdout
-    (work / "js/package.json").write_text('{"type": "module"}\n')
-    return work / "js/e2e_keywords.js"
-
-
-def _node(node: str, flags: list[str], script: Path, *args: str) -> str:
-    env = {**os.environ, "NODE_NO_WARNINGS": "1"}
-    ran = subprocess.run([node, *flags, str(script), *args], capture_output=True, text=True, timeout=60, env=env)
-    assert ran.returncode == 0, ran.stdout + ran.stderr
-    return ran.stdout
+    return compile_e2e_script(tsc, tmp_path_factory.mktemp("kw_ts"), served[1] / "kw_api", "e2e_keywords.ts")
 
 
 def test_typescript_url_building_against_the_server(served: tuple[str, Path], tsc: list[str], script: Path) -> None:
-    said = _node(tsc[0], [], script, served[0], "http")
+    said = run_node(tsc[0], [], script, served[0], "http")
     assert said.count("ok: path segment ") == 9, said
     assert "ok: a list query of awkward values, in order" in said
     assert "ok: DELETE 204 resolves to nothing" in said
@@ -96,7 +46,7 @@ def test_typescript_url_building_against_the_server(served: tuple[str, Path], ts
 def test_typescript_path_segments_with_a_slash_or_dots(served: tuple[str, Path], tsc: list[str], script: Path) -> None:
     """'/' travels as %2F and arrives (the server matches generated routes on the raw path); '.', '..'
     and '' cannot travel as a segment (URLs resolve them away), so the client refuses them."""
-    said = _node(tsc[0], [], script, served[0], "slash")
+    said = run_node(tsc[0], [], script, served[0], "slash")
     assert said.count("ok: path segment") == 3, said
     assert said.count("ok: refused path value") == 3, said
 
@@ -119,8 +69,8 @@ def test_python_client_path_segments_with_a_slash_or_dots(
 
 
 def test_typescript_socket_send_reaches_the_server(served: tuple[str, Path], tsc: list[str], script: Path) -> None:
-    flags = ["--experimental-websocket"] if _needs_websocket_flag(tsc[0]) else []
-    said = _node(tsc[0], flags, script, served[0], "socket")
+    flags = websocket_flags(tsc[0])
+    said = run_node(tsc[0], flags, script, served[0], "socket")
     assert "ok: send: the first frame reached the server, in its room, with its query" in said
     assert "ok: send: the second frame, in order" in said
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,16 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-from clienthelp import HERE, ROOT, svcgen
+from clienthelp import ROOT, compile_e2e_script, run_node, svcgen, uvicorn_server, websocket_flags
 
 pytestmark = pytest.mark.slow
 APP = ROOT / "examples/tasks/app.py"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -40,40 +30,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     built = svcgen("build", str(ROOT / "examples/tasks/tasks.idl"), "--out", str(folder / "tasks_api"))
     assert built.returncode == 0, built.stderr
     shutil.copy(APP, folder / "app.py")
-    port = _free_port()
-    log = (folder / "server.log").open("w")  # a file, not a pipe: a chatty server never blocks
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--app-dir",
-            str(folder),
-            "app:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url + "/tasks", timeout=1)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the example service did not start:\n{(folder / 'server.log').read_text()}")
-                time.sleep(0.1)
+    with uvicorn_server(folder, "app:app", "/tasks", "the example service") as url:
         yield url, folder
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -155,39 +113,12 @@ def test_sync_client_covers_every_endpoint(service: tuple[str, Path], api: dict[
 @pytest.fixture(scope="module")
 def compiled_script(service: tuple[str, Path], tsc: list[str], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/clients/ts/e2e_tasks.ts compiled with tsc next to the build's TypeScript client."""
-    folder = service[1]
-    work = tmp_path_factory.mktemp("e2e")
-    shutil.copytree(folder / "tasks_api/typescript", work / "tasks_api/typescript")
-    shutil.copy(HERE / "ts/e2e_tasks.ts", work / "e2e_tasks.ts")
-    (work / "package.json").write_text('{"type": "module"}\n')
-    config = {
-        "compilerOptions": {
-            "strict": True,
-            "target": "es2022",
-            "module": "es2022",
-            "moduleResolution": "bundler",
-            "lib": ["es2022", "dom"],
-            "outDir": "js",
-        },
-        "include": ["**/*.ts"],
-    }
-    (work / "tsconfig.json").write_text(json.dumps(config))
-    compiled = subprocess.run([*tsc, "-p", str(work)], capture_output=True, text=True, timeout=300)
-    assert compiled.returncode == 0, compiled.stdout
-    (work / "js/package.json").write_text('{"type": "module"}\n')
-    return work / "js/e2e_tasks.js"
-
-
-def _run(node: str, flags: list[str], script: Path, *args: str) -> str:
-    env = {**os.environ, "NODE_NO_WARNINGS": "1"}
-    ran = subprocess.run([node, *flags, str(script), *args], capture_output=True, text=True, timeout=60, env=env)
-    assert ran.returncode == 0, ran.stdout + ran.stderr
-    return ran.stdout
+    return compile_e2e_script(tsc, tmp_path_factory.mktemp("e2e"), service[1] / "tasks_api", "e2e_tasks.ts")
 
 
 def test_typescript_client_over_http(service: tuple[str, Path], tsc: list[str], compiled_script: Path) -> None:
     """fetch only: runs on every Node >= 18, whether or not it has a WebSocket."""
-    said = _run(tsc[0], [], compiled_script, service[0], "http")
+    said = run_node(tsc[0], [], compiled_script, service[0], "http")
     assert "ok: declared error TaskNotFound with its body" in said
     assert "ok: the headers function ran once for every request" in said
     assert said.count("ok: ") == 12, said
@@ -195,20 +126,7 @@ def test_typescript_client_over_http(service: tuple[str, Path], tsc: list[str], 
 
 def test_typescript_socket_client(service: tuple[str, Path], tsc: list[str], compiled_script: Path) -> None:
     node = tsc[0]
-    flags = ["--experimental-websocket"] if _needs_websocket_flag(node) else []
-    said = _run(node, flags, compiled_script, service[0], "socket")
+    flags = websocket_flags(node)
+    said = run_node(node, flags, compiled_script, service[0], "socket")
     assert "ok: socket opened (onOpen ran, readyState OPEN)" in said
     assert "ok: socket message TaskCreated for the new task" in said
-
-
-def _needs_websocket_flag(node: str) -> bool:
-    """Node 22 has a global WebSocket; 20 needs the flag, and 18 has neither."""
-    probe = subprocess.run([node, "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"], timeout=30)
-    if probe.returncode == 0:
-        return False
-    flagged = subprocess.run(
-        [node, "--experimental-websocket", "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"], timeout=30
-    )
-    if flagged.returncode != 0:
-        pytest.skip("this Node has no WebSocket (Node >= 20.10 or 22 needed for the socket test)")
-    return True

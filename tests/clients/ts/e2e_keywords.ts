@@ -7,24 +7,7 @@ import { Private, SwitchClient } from "./kw_api/typescript/class_default/client.
 import { SwitchSockets } from "./kw_api/typescript/class_default/sockets.js";
 import type { Function, Let } from "./kw_api/typescript/class_default/types.js";
 import { buildUrl } from "./kw_api/typescript/runtime.js";
-
-declare const process: { argv: string[]; exitCode?: number };
-
-function check(condition: boolean, what: string, got?: unknown): void {
-  if (!condition) {
-    throw new Error(`failed: ${what}${got === undefined ? "" : `: got ${JSON.stringify(got)}`}`);
-  }
-  console.log(`ok: ${what}`);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
+import { check, rejection, run } from "./e2e_support.js";
 
 const AWKWARD = ["q?x=1", "h#frag", "a&b=c", "100%", "%2F", "two words", "plus+sign", "ünï ✓ 日本", "'\"<>"];
 
@@ -97,13 +80,6 @@ async function socket(baseUrl: string): Promise<void> {
   live.close();
 }
 
-async function main(): Promise<void> {
-  const baseUrl = process.argv[2]!;
-  const mode = process.argv[3];
+run(async (baseUrl, mode) => {
   await (mode === "socket" ? socket(baseUrl) : mode === "slash" ? slash(baseUrl) : http(baseUrl));
-}
-
-main().catch((error: unknown) => {
-  console.log(String(error));
-  process.exitCode = 1;
 });

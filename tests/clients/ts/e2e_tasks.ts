@@ -8,24 +8,7 @@ import { TaskNotFound, TasksClient } from "./tasks_api/typescript/acme_tasks/cli
 import { TasksSockets } from "./tasks_api/typescript/acme_tasks/sockets.js";
 import type { TaskEvent } from "./tasks_api/typescript/acme_tasks/types.js";
 import { ApiError } from "./tasks_api/typescript/runtime.js";
-
-declare const process: { argv: string[]; exitCode?: number };
-
-function check(condition: boolean, what: string): void {
-  if (!condition) {
-    throw new Error(`failed: ${what}`);
-  }
-  console.log(`ok: ${what}`);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
+import { check, rejection, run } from "./e2e_support.js";
 
 async function socket(baseUrl: string, client: TasksClient): Promise<void> {
   // new tasks tagged "ts-room" are pushed to that room
@@ -104,16 +87,10 @@ async function http(baseUrl: string): Promise<void> {
   check(calls === 10, `the headers function ran once for every request (${calls})`);
 }
 
-async function main(): Promise<void> {
-  const baseUrl = process.argv[2]!;
-  if (process.argv[3] === "socket") {
+run(async (baseUrl, mode) => {
+  if (mode === "socket") {
     await socket(baseUrl, new TasksClient({ baseUrl }));
   } else {
     await http(baseUrl);
   }
-}
-
-main().catch((error: unknown) => {
-  console.log(String(error));
-  process.exitCode = 1;
 });
