@@ -63,15 +63,22 @@ suite() {
         $s::test_check_after_an_idl_edit[no-stamp] $s::test_check_names_extra_files_a_smaller_build_would_delete[no-stamp]
         $s::test_check_up_to_date[no-stamp] tests/test_multi_build.py" ;;
     generator/svcgen/cli.py)
+      # the scaffold tests (new, upgrade: copier and a build each) last: they only kill new/upgrade mutants
+      local c=tests/cli/test_cli_commands.py
       echo "$b::test_help_names_the_commands_and_only_the_documented_options
-        $b::test_version_is_the_installed_distributions tests/frontend/test_cli_check.py
+        $b::test_version_is_the_installed_distributions $c::test_no_arguments_prints_the_help_and_exits_2
+        $c::test_help_documents_every_argument_and_option $c::test_forwarded_commands_show_the_runtimes_usage_under_svcgens_name
+        $c::test_build_without_files_or_sources_is_one_line_on_stderr tests/frontend/test_cli_check.py
         $b::test_usage_and_input_errors $b::test_unexpected_exceptions_exit_cleanly_without_a_traceback
         $b::test_build_of_an_invalid_idl_writes_nothing $b::test_build_format_json_prints_json_and_only_status_lines_on_stderr
         $b::test_default_output_folder_is_generated_in_the_working_folder
         tests/test_stamp.py::test_untouched_output_is_up_to_date_and_rebuild_is_silent
-        $s::test_a_stamp_hit_answers_without_comparing $s::test_json_format_and_several_files_never_take_the_shortcut
-        tests/test_multi_build.py::test_sources_of_tool_svcgen_are_one_build tests/cli/test_cli_commands.py
-        tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings" ;;
+        tests/test_multi_build.py::test_sources_of_tool_svcgen_are_one_build
+        $c::test_breaking_against_a_folder_with_allow_severity_and_json $c::test_graph_formats
+        $c::test_fmt_check_through_the_command tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings
+        $c::test_new_and_upgrade_errors_are_one_line_on_stderr
+        $c::test_new_takes_every_part_flag_and_a_fresh_project_is_up_to_date
+        $c::test_upgrade_reports_each_changed_file_and_the_conflicts" ;;
     runtime/*)
       # the embedded bus only: the RabbitMQ variants do not run this code and need a broker
       echo "tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py tests/runtime/test_scheduler.py
