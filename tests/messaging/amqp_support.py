@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import aio_pika
 import aiormq
+from aio_pika.abc import AbstractConnection
 from svcgen_runtime.amqp.topology import DELAY_EXCHANGE, retry_delays_ms, retry_queue
 from svcgen_runtime.spec import ConsumerSpec, Topic
 from svcgen_runtime.transport import Incoming, Subscription, dead_letter_queue
@@ -61,6 +62,18 @@ class Names:
         return spec
 
 
+async def delete_queues(connection: AbstractConnection, queues: Iterable[str]) -> None:
+    """Each queue deleted on a channel of its own: a queue that is not there closes its channel, and is passed over."""
+    for queue in queues:
+        channel = await connection.channel()
+        try:
+            await channel.queue_delete(queue)
+        except aiormq.exceptions.AMQPError:
+            pass
+        if not channel.is_closed:
+            await channel.close()
+
+
 def delete_topology(url: str, names: Names) -> None:
     async def delete() -> None:
         connection = await aio_pika.connect(url)
@@ -72,14 +85,7 @@ def delete_topology(url: str, names: Names) -> None:
             for package in names.packages:
                 # delay queues of the usual test delays (x-expires removes any other later)
                 queues += [f"{DELAY_EXCHANGE}.{package}.{ms}ms" for ms in (100, 200, 300, 500, 800, 1000, 1500)]
-            for queue in queues:
-                channel = await connection.channel()
-                try:
-                    await channel.queue_delete(queue)
-                except aiormq.exceptions.AMQPError:
-                    pass
-                if not channel.is_closed:
-                    await channel.close()
+            await delete_queues(connection, queues)
             channel = await connection.channel()
             for package in names.packages:
                 await channel.exchange_delete(package)

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
-import aiormq
 import pytest
-from amqp_support import run
+from amqp_support import delete_queues, run
 from svcgen_runtime.rpc import RemoteError, RpcTimeout, RpcUnavailable
 from svcgen_runtime.rpc.wire import DEADLINE_HEADER, ERROR_HEADER, REPLY_TO, STATUS_HEADER
 
@@ -144,12 +143,7 @@ def _wait_served(rpc: Any, url: str) -> None:
 async def _delete_queues(url: str, queues: list[str]) -> None:
     connection = await aio_pika.connect(url)
     async with connection:
-        for queue in queues:
-            channel = await connection.channel()
-            try:
-                await channel.queue_delete(queue)
-            except aiormq.exceptions.AMQPError:
-                pass
+        await delete_queues(connection, queues)
 
 
 def test_results_defaults_no_result_and_the_unit_of_work(calc: tuple[Any, Server, str], amqp_url: str) -> None:

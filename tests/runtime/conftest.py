@@ -13,21 +13,20 @@ import importlib
 import importlib.util
 import os
 import secrets
-import socket
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from urllib.parse import urlsplit
 
 import pytest
+from amqp_broker import URL, unreachable
 from svcgen.build import generate
 from svcgen.frontend import compile_file
 from svcgen_runtime.embedded import EmbeddedBus
 from svcgen_runtime.transport import Transport
 
 ROOT = Path(__file__).resolve().parents[2]
-AMQP_URL = os.environ.get("SVCGEN_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+AMQP_URL = URL
 PREFIX = f"rt{secrets.token_hex(3)}"
 
 
@@ -81,12 +80,7 @@ def _broker_reason() -> str | None:
         amqp.AmqpTransport  # noqa: B018
     except (ImportError, AttributeError) as exc:
         return f"svcgen_runtime.amqp.AmqpTransport is not available ({exc})"
-    parts = urlsplit(AMQP_URL)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5672), timeout=2):
-            return None
-    except OSError as exc:
-        return f"no RabbitMQ at {parts.hostname}:{parts.port or 5672} ({exc})"
+    return unreachable(AMQP_URL)
 
 
 @pytest.fixture(params=["embedded", "amqp"])

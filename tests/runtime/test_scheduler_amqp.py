@@ -13,18 +13,16 @@ import itertools
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from amqp_broker import URL, broker_url
 
 BIN = Path(sys.executable).parent
-URL = os.environ.get("SVCGEN_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 PACKAGE = f"svcgentest.s{secrets.token_hex(4)}"
 
 IDL = f"""package {PACKAGE};
@@ -73,15 +71,7 @@ slow = SlowImpl()
 
 @pytest.fixture(scope="module")
 def amqp_url() -> str:
-    parts = urlsplit(URL)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5672), timeout=2):
-            return URL
-    except OSError as exc:
-        reason = f"no RabbitMQ at {parts.hostname}:{parts.port or 5672} ({exc})"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI=true needs the broker")
-    pytest.skip(reason)
+    return broker_url()
 
 
 @pytest.fixture(scope="module")
