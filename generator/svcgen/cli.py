@@ -132,26 +132,6 @@ def graph(
     raise typer.Exit(run_graph(files, format.value, out))
 
 
-class GraphFormat(StrEnum):
-    mermaid = "mermaid"
-    dot = "dot"
-    json = "json"
-
-
-@app.command()
-def graph(
-    files: Files,
-    format: Annotated[
-        GraphFormat, typer.Option("--format", help="Mermaid, Graphviz DOT or JSON.")
-    ] = GraphFormat.mermaid,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
-) -> None:
-    """Draw the topology: services, topics, who emits and who consumes them, schedules and RPCs."""
-    from svcgen.graph import run_graph
-
-    raise typer.Exit(run_graph(files, format.value, out))
-
-
 class Severity(StrEnum):
     error = "error"
     warning = "warning"
