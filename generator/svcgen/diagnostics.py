@@ -109,6 +109,14 @@ CODES: dict[str, tuple[str, str]] = {
     "E607": ("duplicate-header", "header '{header}' is used twice by '{handler}'"),
     "E608": ("invalid-header-name", "invalid header name '{header}': {reason}"),
     "E609": ("duplicate-auth-scheme", "duplicate auth scheme '{name}' (first declared at {first})"),
+    "E610": (
+        "rpc-requires-auth",
+        "rpc '{handler}' requires '{scheme}', but RPC transports (AMQP, gRPC) do not carry credentials",
+    ),
+    "E611": (
+        "handler-is-verifier",
+        "handler '{name}' would override the verifier '{generated}' of auth scheme '{scheme}' in service '{service}'",
+    ),
     # B1xx-B5xx: breaking changes between two versions of a contract (`svcgen breaking`)
     # B1xx: what clients read (responses, errors, socket `sends`, RPC results, topic payloads)
     "B101": ("field-removed", "field '{owner}.{name}' was removed, but clients read it"),

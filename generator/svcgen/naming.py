@@ -127,6 +127,11 @@ def is_body_type(ref: m.TypeRef) -> bool:
     return ref.decl_kind in (m.DeclKind.MESSAGE, m.DeclKind.UNION)
 
 
+def verifier_name(scheme: str) -> str:
+    """`user` -> verify_user: the abstract verifier of the generated service class."""
+    return py_attr(f"verify_{scheme}")
+
+
 def header_name(param: m.Field) -> str | None:
     """The HTTP header a parameter travels in (`@header("X-Trace-Id")`), or None."""
     a = param.annotation("header")

@@ -9,7 +9,7 @@ from svcgen import model as m
 from svcgen.check.declarations import wrong_kind
 from svcgen.check.http import PATH_SCALARS
 from svcgen.diagnostics import Diagnostic, error
-from svcgen.naming import header_name
+from svcgen.naming import header_name, py_attr, verifier_name
 
 # RFC 9110 token characters: what a header field name may consist of
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -152,4 +152,46 @@ def headers(model: m.Model) -> Iterator[Diagnostic]:
                     seen.setdefault(name.lower(), f"parameter '{p.name}'")
 
 
-RULES = (schemes, requirements, headers)
+def unprotected_rpcs(model: m.Model) -> Iterator[Diagnostic]:
+    """E610: an rpc may not require a scheme: AMQP and gRPC carry no credentials, so the rpc
+    would be open to every caller that reaches the broker or port. Nothing is silently open."""
+    for f in model.files:
+        for service in f.services:
+            for x in service.rpcs:
+                req = service.requirement(x)
+                if req is None:
+                    continue
+                yield error(
+                    "E610",
+                    x.requires.span if x.requires is not None else x.handler_span,
+                    handler=x.handler,
+                    scheme=req.scheme,
+                    help="mark the rpc 'public' (callers are trusted by the network) or make it an HTTP endpoint",
+                )
+
+
+def verifier_names(model: m.Model) -> Iterator[Diagnostic]:
+    """E611: a handler may not take the name of a generated verifier (`verify_<scheme>`)."""
+    for f in model.files:
+        for service in f.services:
+            verifiers: dict[str, str] = {}
+            for x in service.members:
+                req = service.requirement(x)
+                scheme = model.auth_scheme(req) if req is not None else None
+                if scheme is not None:
+                    verifiers.setdefault(verifier_name(scheme.name), scheme.name)
+            for x in service.members:
+                generated = py_attr(x.handler)
+                if generated in verifiers:
+                    yield error(
+                        "E611",
+                        x.handler_span,
+                        name=x.handler,
+                        generated=generated,
+                        scheme=verifiers[generated],
+                        service=service.name,
+                        help="rename the handler",
+                    )
+
+
+RULES = (schemes, requirements, headers, unprotected_rpcs, verifier_names)

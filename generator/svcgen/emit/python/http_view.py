@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from svcgen import model as m
 from svcgen.emit.python import layout
 from svcgen.emit.python.pytypes import Imports, TypeNamer
-from svcgen.emit.python.service_view import connection_type, room_name, scheme_const, verifier_name
+from svcgen.emit.python.service_view import connection_type, room_name, scheme_const
 from svcgen.emit.python.values import constraints, expression, is_factory
 from svcgen.emit.render import pystr
-from svcgen.naming import body_param, header_name, py_attr, py_class, py_package
+from svcgen.naming import body_param, header_name, py_attr, py_class, py_package, verifier_name
 
 
 @dataclass(frozen=True)

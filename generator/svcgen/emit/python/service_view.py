@@ -9,7 +9,7 @@ from svcgen.emit.python import layout
 from svcgen.emit.python.models_view import field_line
 from svcgen.emit.python.pytypes import Imports, TypeNamer
 from svcgen.emit.render import pystr
-from svcgen.naming import py_attr, py_class, py_enum_member, py_package
+from svcgen.naming import py_attr, py_class, py_enum_member, py_package, verifier_name
 
 
 def topic_const(name: str) -> str:
@@ -20,11 +20,6 @@ def topic_const(name: str) -> str:
 def scheme_const(name: str) -> str:
     """`user` -> USER: the AuthScheme constant of an `auth` declaration."""
     return py_enum_member(name).rstrip("_")
-
-
-def verifier_name(scheme: str) -> str:
-    """`user` -> verify_user: the abstract verifier of the service class."""
-    return py_attr(f"verify_{scheme}")
 
 
 def schemes_used(model: m.Model, svc: m.Service) -> list[m.AuthScheme]:
