@@ -39,7 +39,7 @@ suite() {
       echo "tests/frontend/test_cli_check.py tests/cli/test_cli_check_report.py $b::test_build_of_an_invalid_idl_writes_nothing $b::test_build_format_json_prints_json_and_only_status_lines_on_stderr
         tests/fmt/test_fmt_cli.py" ;;
     generator/svcgen/writer.py)
-      echo "tests/test_golden.py::test_golden[minimal] $o::test_a_folder_where_a_generated_file_goes_is_refused
+      echo "tests/test_writer_apply.py tests/test_golden.py::test_golden[minimal] $o::test_a_folder_where_a_generated_file_goes_is_refused
         $o::test_a_smaller_rebuild_deletes_what_it_no_longer_writes_and_the_folders_it_emptied
         $b::test_refuses_to_overwrite_a_file_it_did_not_generate
         $b::test_rebuild_overwrites_its_own_files_and_deletes_the_ones_no_longer_produced
