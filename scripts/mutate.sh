@@ -116,9 +116,18 @@ for path in "${paths[@]}"; do
   # module is always compiled from its source (never a stale .pyc of another mutant of equal size).
   "$venv/bin/python" -m compileall -q "$copy/generator" "$copy/runtime" >/dev/null || true
   tests=${MUTATE_TESTS:-$(suite "$path" | tr -s ' \n' ' ')}
-  runner="env PYTHONDONTWRITEBYTECODE=1 PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 PYTHONPATH=$copy/generator:$copy/runtime $venv/bin/python -m pytest -x -q -p no:cacheprovider $tests"
+  # mutmut 2 counts only exit code 1 as a kill, but pytest exits 2 when a mutant breaks an import
+  # during collection (and 3-5 for other breakage): any failure of the suite is a kill.
+  cat >"$work/$name/tests.sh" <<EOF
+#!/bin/sh
+set -f
+cd "$copy" || exit 1
+env PYTHONDONTWRITEBYTECODE=1 PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 PYTHONPATH=$copy/generator:$copy/runtime \\
+  $venv/bin/python -m pytest -x -q -p no:cacheprovider $tests || exit 1
+EOF
+  runner="sh $work/$name/tests.sh"
   echo "mutate: $path"
-  echo "mutate: runner: $runner"
+  echo "mutate: runner: $runner:"; tail -2 "$work/$name/tests.sh"
   module_started=$(date +%s)
   status=0
   (cd "$copy" && "$mutmut" run --paths-to-mutate "$path" --runner "$runner" --tests-dir tests \
