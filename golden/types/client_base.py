@@ -8,6 +8,10 @@ typed method per endpoint. This module needs only httpx and pydantic.
   `headers` configure every request; pass `http_client` to bring your own
   `httpx.AsyncClient` / `httpx.Client` (its own timeout applies unless `timeout` is given;
   it is yours to close).
+- `token` (a string, or a callable returning one: called when first needed and once more,
+  to refresh, when a call answers 401) is sent as `Authorization: Bearer ...` on the calls
+  whose IDL member requires a `bearer` scheme; `api_key` in the header or query parameter of
+  an `apikey` scheme. Public calls send neither.
 - `auth` is called with each outgoing `httpx.Request` (every attempt) and may set headers or
   sign it; the async client also accepts a coroutine function.
 - Idempotent calls (GET, HEAD, PUT, DELETE) are retried on connection errors and on 502, 503
@@ -26,7 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self, TypeAlias
+from typing import Any, Literal, Self, TypeAlias
 from urllib.parse import quote
 
 import httpx
@@ -42,6 +46,19 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 DeclaredErrors: TypeAlias = Sequence[tuple[type[ApiError], type[BaseModel]]]
 SyncAuth: TypeAlias = Callable[[httpx.Request], None]
 AsyncAuth: TypeAlias = Callable[[httpx.Request], Awaitable[None] | None]
+SyncToken: TypeAlias = str | Callable[[], str]
+AsyncToken: TypeAlias = str | Callable[[], str | Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Credential:
+    """How the auth scheme a call requires takes its credential: a bearer token, or an API key
+    in header or query parameter `key`."""
+
+    scheme: str
+    kind: Literal["bearer", "apikey"]
+    location: Literal["header", "query"] | None = None
+    key: str | None = None
 
 
 class UnexpectedStatus(Exception):
@@ -142,6 +159,11 @@ def _retryable(
     return response is None or response.status_code in RETRY_STATUSES
 
 
+def _refreshable(credential: Credential | None, token: object) -> bool:
+    """A 401 to a bearer call with a callable token: call it once more and try again."""
+    return credential is not None and credential.kind == "bearer" and callable(token)
+
+
 Timeout: TypeAlias = float | httpx.Timeout | datetime.timedelta
 
 
@@ -169,8 +191,23 @@ class _Settings:
         path: str,
         query: Mapping[str, object] | None,
         body: BaseModel | None,
+        headers_in: Mapping[str, object] | None = None,
+        credential: Credential | None = None,
+        secret: str | None = None,
     ) -> httpx.Request:
         headers = dict(self.headers)
+        headers.update(
+            (name, _text(value))
+            for name, value in (headers_in or {}).items()
+            if value is not None
+        )
+        if credential is not None and secret:
+            if credential.kind == "bearer":
+                headers["authorization"] = f"Bearer {secret}"
+            elif credential.location == "header" and credential.key:
+                headers[credential.key] = secret
+            elif credential.key:
+                query = {**(query or {}), credential.key: secret}
         content = None
         if body is not None:
             headers["content-type"] = "application/json"
@@ -199,6 +236,8 @@ class AsyncBaseClient:
         auth: AsyncAuth | None = None,
         retry: Retry = Retry(),
         http_client: httpx.AsyncClient | None = None,
+        token: AsyncToken | None = None,
+        api_key: str | None = None,
     ) -> None:
         self._owned = http_client is None
         own_timeout = DEFAULT_TIMEOUT if timeout is None else _timeout(timeout)
@@ -206,6 +245,9 @@ class AsyncBaseClient:
         self._settings = _Settings(base_url, dict(headers or {}), _timeout(timeout))
         self._auth = auth
         self._retry = retry
+        self._token = token
+        self._current = token if isinstance(token, str) else None
+        self._api_key = api_key
 
     async def __aenter__(self) -> Self:
         return self
@@ -231,11 +273,17 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: BaseModel | None = None,
         errors: DeclaredErrors = (),
+        headers: Mapping[str, object] | None = None,
+        credential: Credential | None = None,
     ) -> httpx.Response:
         attempt = 0
+        refreshed = False
         while True:
             attempt += 1
-            request = self._settings.request(self._http, method, path, query, body)
+            secret = await self._secret(credential, refresh=False)
+            request = self._settings.request(
+                self._http, method, path, query, body, headers, credential, secret
+            )
             if self._auth is not None:
                 signed = self._auth(request)
                 if inspect.isawaitable(signed):
@@ -251,8 +299,32 @@ class AsyncBaseClient:
                 await response.aclose()
                 await asyncio.sleep(self._retry.delay(attempt, response))
                 continue
+            if (
+                response.status_code == 401
+                and not refreshed
+                and _refreshable(credential, self._token)
+            ):
+                refreshed = True
+                await response.aclose()
+                await self._secret(credential, refresh=True)
+                attempt -= 1
+                continue
             raise_for_status(response, errors)
             return response
+
+    async def _secret(
+        self, credential: Credential | None, *, refresh: bool
+    ) -> str | None:
+        """The credential to send for `credential`; a callable token is called when first
+        needed and again on `refresh` (after a 401)."""
+        if credential is None:
+            return None
+        if credential.kind == "apikey":
+            return self._api_key
+        if callable(self._token) and (self._current is None or refresh):
+            value = self._token()
+            self._current = value if isinstance(value, str) else await value
+        return self._current
 
 
 class SyncBaseClient:
@@ -267,6 +339,8 @@ class SyncBaseClient:
         auth: SyncAuth | None = None,
         retry: Retry = Retry(),
         http_client: httpx.Client | None = None,
+        token: SyncToken | None = None,
+        api_key: str | None = None,
     ) -> None:
         self._owned = http_client is None
         own_timeout = DEFAULT_TIMEOUT if timeout is None else _timeout(timeout)
@@ -274,6 +348,9 @@ class SyncBaseClient:
         self._settings = _Settings(base_url, dict(headers or {}), _timeout(timeout))
         self._auth = auth
         self._retry = retry
+        self._token = token
+        self._current = token if isinstance(token, str) else None
+        self._api_key = api_key
 
     def __enter__(self) -> Self:
         return self
@@ -299,11 +376,17 @@ class SyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: BaseModel | None = None,
         errors: DeclaredErrors = (),
+        headers: Mapping[str, object] | None = None,
+        credential: Credential | None = None,
     ) -> httpx.Response:
         attempt = 0
+        refreshed = False
         while True:
             attempt += 1
-            request = self._settings.request(self._http, method, path, query, body)
+            secret = self._secret(credential, refresh=False)
+            request = self._settings.request(
+                self._http, method, path, query, body, headers, credential, secret
+            )
             if self._auth is not None:
                 self._auth(request)
             try:
@@ -317,5 +400,26 @@ class SyncBaseClient:
                 response.close()
                 time.sleep(self._retry.delay(attempt, response))
                 continue
+            if (
+                response.status_code == 401
+                and not refreshed
+                and _refreshable(credential, self._token)
+            ):
+                refreshed = True
+                response.close()
+                self._secret(credential, refresh=True)
+                attempt -= 1
+                continue
             raise_for_status(response, errors)
             return response
+
+    def _secret(self, credential: Credential | None, *, refresh: bool) -> str | None:
+        """The credential to send for `credential`; a callable token is called when first
+        needed and again on `refresh` (after a 401)."""
+        if credential is None:
+            return None
+        if credential.kind == "apikey":
+            return self._api_key
+        if callable(self._token) and (self._current is None or refresh):
+            self._current = self._token()
+        return self._current

@@ -10,6 +10,24 @@ export interface ClientOptions {
   headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
   /** The fetch to use; the global one by default. */
   fetch?: typeof fetch;
+  /**
+   * The bearer token of calls whose IDL member requires a `bearer` scheme. A function is called when a
+   * token is first needed and once more, to refresh it, when a call answers 401.
+   */
+  token?: Token;
+  /** The key of calls whose member requires an `apikey` scheme, sent in its header or query parameter. */
+  apiKey?: string;
+}
+
+/** A bearer token, or a function that fetches a fresh one. */
+export type Token = string | (() => string | Promise<string>);
+
+/** How the auth scheme a call requires takes its credential: a bearer token, or an API key in a header or the query. */
+export interface Credential {
+  scheme: string;
+  kind: "bearer" | "apikey";
+  in?: "header" | "query";
+  name?: string;
 }
 
 /** Settings of one call. */
@@ -52,6 +70,10 @@ export interface Call {
   query?: ReadonlyArray<readonly [string, QueryValue]>;
   body?: unknown;
   errors?: ReadonlyArray<DeclaredError>;
+  /** Header parameters (`@header`); null and undefined are left out. */
+  headers?: ReadonlyArray<readonly [string, string | number | boolean | null | undefined]>;
+  /** What the call's auth scheme needs; absent on public calls. */
+  credential?: Credential;
 }
 
 /**
@@ -102,11 +124,65 @@ function declaredError(errors: ReadonlyArray<DeclaredError>, status: number, bod
 
 /** Sends calls and turns error statuses into exceptions; generated clients wrap one each. */
 export class HttpClient {
-  constructor(private readonly options: ClientOptions) {}
+  private current: string | undefined;
+
+  constructor(private readonly options: ClientOptions) {
+    this.current = typeof options.token === "string" ? options.token : undefined;
+  }
+
+  /** The credential to send for `credential`; a token function is called when first needed and on `refresh`. */
+  private async secret(credential: Credential | undefined, refresh: boolean): Promise<string | undefined> {
+    if (credential === undefined) {
+      return undefined;
+    }
+    if (credential.kind === "apikey") {
+      return this.options.apiKey;
+    }
+    const token = this.options.token;
+    if (typeof token === "function" && (this.current === undefined || refresh)) {
+      this.current = await token();
+    }
+    return this.current;
+  }
 
   async send(call: Call, options: CallOptions = {}): Promise<unknown> {
+    const first = await this.attempt(call, options, await this.secret(call.credential, false));
+    const refreshable = call.credential?.kind === "bearer" && typeof this.options.token === "function";
+    let response = first;
+    if (first.status === 401 && refreshable) {
+      await first.body?.cancel();
+      response = await this.attempt(call, options, await this.secret(call.credential, true));
+    }
+    const body = await readBody(response);
+    if (response.ok) {
+      return body;
+    }
+    const declared = declaredError(call.errors ?? [], response.status, body);
+    if (declared) {
+      throw new declared(body as never, response.status);
+    }
+    throw new ApiError(response.status, body, `${call.method} ${call.path} failed with HTTP ${response.status}`);
+  }
+
+  private async attempt(call: Call, options: CallOptions, secret: string | undefined): Promise<Response> {
     const configured = this.options.headers;
     const headers = new Headers(typeof configured === "function" ? await configured() : configured);
+    for (const [name, value] of call.headers ?? []) {
+      if (value !== null && value !== undefined) {
+        headers.set(name, String(value));
+      }
+    }
+    let query = call.query;
+    const credential = call.credential;
+    if (credential !== undefined && secret !== undefined && secret !== "") {
+      if (credential.kind === "bearer") {
+        headers.set("authorization", `Bearer ${secret}`);
+      } else if (credential.in === "header" && credential.name) {
+        headers.set(credential.name, secret);
+      } else if (credential.name) {
+        query = [...(query ?? []), [credential.name, secret]];
+      }
+    }
     new Headers(options.headers).forEach((value, name) => headers.set(name, value));
     headers.set("accept", "application/json");
     const init: RequestInit = { method: call.method, headers };
@@ -118,16 +194,7 @@ export class HttpClient {
       init.body = JSON.stringify(call.body);
     }
     const send = this.options.fetch ?? globalThis.fetch;
-    const response = await send(buildUrl(this.options.baseUrl, call.path, call.query), init);
-    const body = await readBody(response);
-    if (response.ok) {
-      return body;
-    }
-    const declared = declaredError(call.errors ?? [], response.status, body);
-    if (declared) {
-      throw new declared(body as never, response.status);
-    }
-    throw new ApiError(response.status, body, `${call.method} ${call.path} failed with HTTP ${response.status}`);
+    return await send(buildUrl(this.options.baseUrl, call.path, query), init);
   }
 }
 
@@ -137,6 +204,10 @@ export interface SocketOptions {
   /** The WebSocket class to use; the global one by default (browsers, Node >= 22). */
   WebSocket?: typeof WebSocket;
   protocols?: string | string[];
+  /** Sent as the `token` query parameter when connecting to a socket that requires a `bearer` scheme. */
+  token?: string;
+  /** Sent as the `token` query parameter when connecting to a socket that requires an `apikey` scheme. */
+  apiKey?: string;
 }
 
 /** Callbacks of one socket: typed messages from the server, and the connection's end. */
@@ -183,14 +254,20 @@ export class TypedSocket<Incoming, Outgoing> {
   }
 }
 
-/** Opens a socket at base URL + path with the room in the query. */
+/**
+ * Opens a socket at base URL + path with the room in the query; a socket whose member requires a scheme
+ * gets the token (or API key) as the `token` query parameter, since browsers cannot set headers on a WebSocket.
+ */
 export function openSocket<Incoming, Outgoing>(
   options: SocketOptions,
   path: string,
   query: ReadonlyArray<readonly [string, QueryValue]>,
   handlers: SocketHandlers<Incoming>,
+  credential?: Credential,
 ): TypedSocket<Incoming, Outgoing> {
-  const url = buildUrl(options.baseUrl.replace(/^http/, "ws"), path, query);
+  const secret = credential === undefined ? undefined : credential.kind === "bearer" ? options.token : options.apiKey;
+  const withToken: ReadonlyArray<readonly [string, QueryValue]> = secret ? [...query, ["token", secret]] : query;
+  const url = buildUrl(options.baseUrl.replace(/^http/, "ws"), path, withToken);
   const Socket = options.WebSocket ?? globalThis.WebSocket;
   return new TypedSocket<Incoming, Outgoing>(new Socket(url, options.protocols), handlers);
 }

@@ -15,7 +15,7 @@ from svcgen.emit.python import layout
 from svcgen.emit.python.pytypes import Imports, TypeNamer
 from svcgen.emit.python.values import expression
 from svcgen.emit.render import pystr
-from svcgen.naming import body_param, py_attr, py_class, snake
+from svcgen.naming import body_param, header_name, py_attr, py_class, snake
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ def adapter_name(annotation: str) -> str:
 
 class _Builder:
     def __init__(self, model: m.Model, package: str) -> None:
+        self.model = model
         self.imports = Imports()
         self.types = TypeNamer(model, package, self.imports, module="client")
         self.adapters: dict[str, str] = {}  # annotation -> constant name
@@ -81,7 +82,7 @@ class _Builder:
             self.adapters[annotation] = name
         return self.adapters[annotation]
 
-    def method(self, endpoint: m.Endpoint) -> Method:
+    def method(self, service: m.Service, endpoint: m.Endpoint) -> Method:
         in_path = endpoint.path_param_names
         body = body_param(endpoint)
         by_name = {p.name: p for p in endpoint.params}
@@ -97,18 +98,38 @@ class _Builder:
         signature = Group(f"{py_attr(endpoint.handler)}(", tuple(params), f") -> {returns}:")
 
         args: list[Node] = [pystr(endpoint.method), self._path(endpoint)]
-        if keyword:
-            entries = tuple(f"{pystr(p.name)}: {py_attr(p.name)}" for p in keyword)
+        query = [p for p in keyword if header_name(p) is None]
+        if query:
+            entries = tuple(f"{pystr(p.name)}: {py_attr(p.name)}" for p in query)
             args.append(Group("query={", entries, "}"))
         if body is not None:
             args.append(f"body={py_attr(body.name)}")
         errors = [self._error(ref) for ref in endpoint.throws if ref.target is not None]
         if errors:
             args.append(Group("errors=[", tuple(errors), "]"))
+        headers = [(name, p) for p in keyword if (name := header_name(p)) is not None]
+        if headers:
+            entries = tuple(f"{pystr(name)}: {py_attr(p.name)}" for name, p in headers)
+            args.append(Group("headers={", entries, "}"))
+        credential = self._credential(service, endpoint)
+        if credential is not None:
+            args.append(credential)
         call = Group("self._send(", tuple(args), ")")
 
         adapter = self.adapter(endpoint.returns) if endpoint.returns is not None and endpoint.status != 204 else None
         return Method(py_attr(endpoint.handler), layout.docstring(endpoint.doc, 8), signature, call, adapter)
+
+    def _credential(self, service: m.Service, endpoint: m.Endpoint) -> Node | None:
+        """`credential=Credential("user", "bearer")`: what the call's auth scheme needs, or None when public."""
+        req = service.requirement(endpoint)
+        scheme = self.model.auth_scheme(req) if req is not None else None
+        if scheme is None:
+            return None
+        self.imports.add("..client_base", "Credential")
+        args = [pystr(scheme.name), pystr(scheme.kind)]
+        if scheme.kind == "apikey":
+            args += [pystr(scheme.location or ""), pystr(scheme.key or "")]
+        return Group("credential=Credential(", tuple(args), ")")
 
     def _param(self, p: m.Field) -> str:
         annotation = self.types.annotation(p.type)
@@ -148,7 +169,7 @@ def module(model: m.Model, package: str, services: list[m.Service]) -> ClientMod
     b = _Builder(model, package)
     views = []
     for s in services:
-        methods = tuple(b.method(e) for e in s.endpoints)
+        methods = tuple(b.method(s, e) for e in s.endpoints)
         name = py_class(s.name)
         doc = s.doc.strip() + "\n\n" if s.doc and s.doc.strip() else ""
         views.append(

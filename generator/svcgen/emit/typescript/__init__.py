@@ -57,7 +57,7 @@ def emit(model: m.Model, options: Options) -> Output:
 
         imports = Imports(package, "client", local_names=set(CLIENT_RUNTIME) | _client_names(files))
         errors = views.errors_view(files, imports)
-        clients = views.clients_view(files, imports)
+        clients = views.clients_view(model, files, imports)
         if errors or clients:
             for name in CLIENT_RUNTIME:
                 if (name == "ApiError" and errors) or (name != "ApiError" and clients):
@@ -68,7 +68,7 @@ def emit(model: m.Model, options: Options) -> Output:
             needs_runtime = True
 
         imports = Imports(package, "sockets", local_names=set(SOCKET_RUNTIME) | _socket_names(files))
-        sockets = views.sockets_view(files, imports)
+        sockets = views.sockets_view(model, files, imports)
         if sockets:
             for name in SOCKET_RUNTIME:
                 imports.runtime(name, type_only=name != "openSocket")

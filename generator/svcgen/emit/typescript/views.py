@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from svcgen import model as m
 from svcgen.emit.render import jsdoc_body, tsstr
 from svcgen.emit.typescript.tstypes import Imports, error_body, property_name, ts_of, type_name
-from svcgen.naming import UNION_TAG, body_param, ts_ident
+from svcgen.naming import UNION_TAG, body_param, header_name, ts_ident
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,8 @@ class Method:
     body: str | None  # the argument sent as the JSON body
     errors: tuple[str, ...]  # error class identifiers
     wire_query: tuple[tuple[str, str], ...]  # (string literal of the wire name, property access)
+    wire_headers: tuple[tuple[str, str], ...] = ()  # (string literal of the header name, property access)
+    credential: str | None = None  # object literal of the Credential the call sends, None when public
 
     @property
     def has_query(self) -> bool:
@@ -183,6 +185,18 @@ def errors_view(files: list[m.File], imports: Imports) -> list[ErrorClass]:
 PATH_SEGMENT = "pathSegment"
 
 
+def credential_literal(model: m.Model, service: m.Service, member: m.Endpoint | m.Socket) -> str | None:
+    """`{ scheme: "user", kind: "bearer" }`: the runtime's Credential for what `member` requires."""
+    req = service.requirement(member)
+    scheme = model.auth_scheme(req) if req is not None else None
+    if scheme is None:
+        return None
+    parts = [f"scheme: {tsstr(scheme.name)}", f"kind: {tsstr(scheme.kind)}"]
+    if scheme.kind == "apikey":
+        parts += [f"in: {tsstr(scheme.location or '')}", f"name: {tsstr(scheme.key or '')}"]
+    return "{ " + ", ".join(parts) + " }"
+
+
 def _path_expression(endpoint: m.Endpoint, names: dict[str, str], imports: Imports) -> str:
     """`"/tasks/" + pathSegment("id", id)`: literal parts escaped, parameters encoded."""
     parts = []
@@ -194,7 +208,7 @@ def _path_expression(endpoint: m.Endpoint, names: dict[str, str], imports: Impor
     return " + ".join(parts)
 
 
-def _method(endpoint: m.Endpoint, imports: Imports) -> Method:
+def _method(model: m.Model, service: m.Service, endpoint: m.Endpoint, imports: Imports) -> Method:
     in_path = set(endpoint.path_param_names)
     body = body_param(endpoint)
     # positional arguments: a name that would shadow the imported pathSegment is free to change
@@ -203,7 +217,10 @@ def _method(endpoint: m.Endpoint, imports: Imports) -> Method:
     args = tuple(Arg(names[p.name], ts_of(p.type, imports)) for p in endpoint.params if p.name in in_path or p is body)
     query_fields = tuple(p for p in endpoint.params if p.name not in in_path and p is not body)
     query = _properties(query_fields, imports, docs=False)
-    wire_query = tuple((tsstr(p.name), f"query[{tsstr(p.name)}]") for p in query_fields)
+    wire_query = tuple((tsstr(p.name), f"query[{tsstr(p.name)}]") for p in query_fields if header_name(p) is None)
+    wire_headers = tuple(
+        (tsstr(name), f"query[{tsstr(p.name)}]") for p in query_fields if (name := header_name(p)) is not None
+    )
     errors = tuple(
         imports.name(ref.target.package, type_name(ref.target.name), module="client", type_only=False)
         for ref in endpoint.throws
@@ -222,12 +239,16 @@ def _method(endpoint: m.Endpoint, imports: Imports) -> Method:
         body=names[body.name] if body is not None else None,
         errors=errors,
         wire_query=wire_query,
+        wire_headers=wire_headers,
+        credential=credential_literal(model, service, endpoint),
     )
 
 
-def clients_view(files: list[m.File], imports: Imports) -> list[ClientClass]:
+def clients_view(model: m.Model, files: list[m.File], imports: Imports) -> list[ClientClass]:
     return [
-        ClientClass(doc_of(s.doc), type_name(s.name) + "Client", tuple(_method(e, imports) for e in s.endpoints))
+        ClientClass(
+            doc_of(s.doc), type_name(s.name) + "Client", tuple(_method(model, s, e, imports) for e in s.endpoints)
+        )
         for f in files
         for s in f.services
         if s.endpoints
@@ -244,6 +265,7 @@ class SocketMethod:
     query: tuple[tuple[str, str], ...]  # (wire name literal, room property access)
     sends: str  # what the server sends: the message callback's type
     receives: str  # what the client may send
+    credential: str | None = None  # as for endpoints: the token is sent on connect
 
 
 @dataclass(frozen=True)
@@ -253,7 +275,7 @@ class SocketsClass:
     sockets: tuple[SocketMethod, ...]
 
 
-def _socket(socket: m.Socket, imports: Imports) -> SocketMethod:
+def _socket(model: m.Model, service: m.Service, socket: m.Socket, imports: Imports) -> SocketMethod:
     in_path = set(m.path_params(socket.path))
     names = {p.name: f"room[{tsstr(p.name)}]" for p in socket.params}
     endpoint_like = m.Endpoint(
@@ -268,12 +290,15 @@ def _socket(socket: m.Socket, imports: Imports) -> SocketMethod:
         query=tuple((tsstr(p.name), names[p.name]) for p in socket.params if p.name not in in_path),
         sends=ts_of(socket.sends, imports) if socket.sends is not None else "never",
         receives=ts_of(socket.receives, imports) if socket.receives is not None else "never",
+        credential=credential_literal(model, service, socket),
     )
 
 
-def sockets_view(files: list[m.File], imports: Imports) -> list[SocketsClass]:
+def sockets_view(model: m.Model, files: list[m.File], imports: Imports) -> list[SocketsClass]:
     return [
-        SocketsClass(doc_of(s.doc), type_name(s.name) + "Sockets", tuple(_socket(x, imports) for x in s.sockets))
+        SocketsClass(
+            doc_of(s.doc), type_name(s.name) + "Sockets", tuple(_socket(model, s, x, imports) for x in s.sockets)
+        )
         for f in files
         for s in f.services
         if s.sockets
