@@ -78,6 +78,7 @@ suite() {
         $c::test_fmt_check_through_the_command tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings
         $c::test_new_and_upgrade_errors_are_one_line_on_stderr
         $c::test_new_takes_every_part_flag_and_a_fresh_project_is_up_to_date
+        $c::test_new_whose_first_build_fails_keeps_the_project_and_says_so
         $c::test_upgrade_reports_each_changed_file_and_the_conflicts" ;;
     runtime/*)
       # the embedded bus only: the RabbitMQ variants do not run this code and need a broker

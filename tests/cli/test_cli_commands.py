@@ -24,7 +24,7 @@ def test_no_arguments_prints_the_help_and_exits_2() -> None:
     r = svcgen()
     assert r.returncode == 2
     said = r.stdout + r.stderr
-    assert "Generate services, clients and documents from a service IDL." in said
+    assert "\n  Generate services, clients and documents from a service IDL.\n" in said
     assert "Commands:" in said and all(f"\n  {c} " in said for c in COMMANDS)
 
 
@@ -193,3 +193,16 @@ def test_upgrade_reports_each_changed_file_and_the_conflicts(tmp_path: Path) -> 
     lines = r.stdout.splitlines()
     assert "  changed   .gitignore" in lines and not [line for line in lines if "conflict" in line]
     assert lines[-1] == "review with git diff, run svcgen build and the tests, then commit"
+
+
+def test_new_whose_first_build_fails_keeps_the_project_and_says_so(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    template = tmp_path / "template"
+    shutil.copytree(root / "templates/scaffold", template)
+    idl = template / "project/service.idl.jinja"
+    idl.write_text(idl.read_text() + "\nmessage Broken {\n  x: Nope;\n}\n")
+    r = svcgen("new", "demo", "--defaults", cwd=tmp_path, env={"SVCGEN_SCAFFOLD_TEMPLATE": str(template)})
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "error[E101]: unknown type 'Nope'" in r.stderr
+    assert r.stderr.endswith("\nsvcgen: the project is created but its first build failed (exit 1)\n")
+    assert (tmp_path / "demo/service.idl").is_file()
