@@ -18,10 +18,12 @@ import json
 from pathlib import Path
 
 import pytest
-from docs_support import EXAMPLES, EXTRA, VALID, build, runtime_openapi
+from docs_support import EXAMPLES, EXTRA, ROOT, VALID, build, runtime_openapi
 from openapi_spec_validator import validate
 
 SOURCES = {p.stem: p for p in EXAMPLES} | {f"extra_{p.stem}": p for p in EXTRA} | {f"valid_{p.stem}": p for p in VALID}
+# auth schemes, scopes and header parameters: securitySchemes, per-operation security, `in: header`
+SOURCES["auth"] = ROOT / "tests/auth/auth.idl"
 
 
 @pytest.fixture(scope="module")

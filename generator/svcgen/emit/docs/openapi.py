@@ -3,7 +3,9 @@
 It mirrors what FastAPI publishes for the generated routes (emit/python/http_view.py): operation ids
 are the handler names, summaries the first doc line (else FastAPI's title of the handler name), the
 success status with its response model, a 400 for a body that is not JSON, every declared error with
-its body, and FastAPI's 422 wherever there are parameters. tests/docs/test_openapi.py compares the two.
+its body, and FastAPI's 422 wherever there are parameters; `@header` parameters `in: header` under
+their header name, the `auth` schemes the routes require as `securitySchemes` and each protected
+operation's `security` with its scopes. tests/docs/test_openapi.py compares the two.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from svcgen import model as m
 from svcgen.emit.docs.schema import JSON, Namer, field, one_line, title, type_schema
-from svcgen.naming import body_param
+from svcgen.naming import body_param, header_name
 
 VERSION = "0.1.0"  # FastAPI's default `version`, which create_app keeps
 
@@ -55,7 +57,14 @@ def _summary(x: m.Endpoint) -> str:
     return " ".join(doc.splitlines()[0].split()) if doc else title(x.handler)
 
 
-def _operation(x: m.Endpoint, namer: Namer) -> JSON:
+def security_scheme(scheme: m.AuthScheme) -> JSON:
+    """The OpenAPI security scheme of an `auth` declaration, as FastAPI's fastapi.security classes write it."""
+    if scheme.kind == "bearer":
+        return {"type": "http", "scheme": "bearer"}
+    return {"type": "apiKey", "in": scheme.location or "header", "name": scheme.key or ""}
+
+
+def _operation(x: m.Endpoint, namer: Namer, svc: m.Service) -> JSON:
     op: JSON = {"summary": _summary(x)}
     description = one_line(x.doc)
     if description and description != op["summary"]:
@@ -63,20 +72,26 @@ def _operation(x: m.Endpoint, namer: Namer) -> JSON:
     op["operationId"] = x.handler
     body = body_param(x)
     in_path = set(x.path_param_names)
-    params = []
+    params: list[JSON] = []
+    headers: list[JSON] = []  # FastAPI lists path and query parameters first, then headers
     for p in x.params:
         if p is body:
             continue
         namer.use(p.type, "input")
-        param: JSON = {"name": p.name, "in": "path" if p.name in in_path else "query", "required": p.required}
+        header = header_name(p) if p.name not in in_path else None
+        where = "path" if p.name in in_path else "query" if header is None else "header"
+        param: JSON = {"name": header or p.name, "in": where, "required": p.required}
         if p.name in in_path:
             param["required"] = True
         if p.annotation("deprecated") is not None:
             param["deprecated"] = True
         schema = field(p, namer, "input", param=True)
         schema.pop("description", None)
+        if header is not None and "title" in schema:
+            schema["title"] = header  # FastAPI titles a header parameter by its alias
         param["schema"] = schema
-        params.append(param)
+        (params if header is None else headers).append(param)
+    params += headers
     if params:
         op["parameters"] = params
     if body is not None:
@@ -107,6 +122,10 @@ def _operation(x: m.Endpoint, namer: Namer) -> JSON:
     if x.params:
         responses["422"] = _422
     op["responses"] = responses
+    req = svc.requirement(x)
+    scheme = namer.model.auth_scheme(req) if req is not None else None
+    if req is not None and scheme is not None:
+        op["security"] = [{scheme.name: list(req.scope_names)}]
     return op
 
 
@@ -128,7 +147,7 @@ def document(model: m.Model, package: str, services: tuple[m.Service, ...]) -> d
     validation = False
     for svc in services:
         for x in svc.endpoints:
-            paths.setdefault(x.path, {})[x.method.lower()] = _operation(x, namer)
+            paths.setdefault(x.path, {})[x.method.lower()] = _operation(x, namer, svc)
             validation = validation or bool(x.params)
     info: JSON = {"title": services[0].name if len(services) == 1 else package}
     description = one_line(services[0].doc) if len(services) == 1 else None
@@ -140,8 +159,20 @@ def document(model: m.Model, package: str, services: tuple[m.Service, ...]) -> d
     if validation:
         schemas["HTTPValidationError"] = _HTTP_VALIDATION_ERROR
         schemas["ValidationError"] = _VALIDATION_ERROR
+    components: JSON = {}
     if schemas:
-        doc["components"] = {"schemas": dict(sorted(schemas.items()))}
+        components["schemas"] = dict(sorted(schemas.items()))
+    security: dict[str, JSON] = {}
+    for svc in services:
+        for x in svc.endpoints:
+            req = svc.requirement(x)
+            scheme = model.auth_scheme(req) if req is not None else None
+            if scheme is not None:
+                security.setdefault(scheme.name, security_scheme(scheme))
+    if security:
+        components["securitySchemes"] = dict(sorted(security.items()))
+    if components:
+        doc["components"] = components
     return doc
 
 
