@@ -101,7 +101,8 @@ def _endpoints(p: Pairing) -> Iterator[Finding]:
             )
         new_ep = pair[1]
         assert isinstance(new_ep, m.Endpoint)
-        yield from _endpoint(ep, new_ep, subject, route)
+        if new_ep is not ep:  # the same object: taken unchanged from the new version (breaking/reuse.py)
+            yield from _endpoint(ep, new_ep, subject, route)
 
 
 def _endpoint(old: m.Endpoint, new: m.Endpoint, subject: str, route: str) -> Iterator[Finding]:
@@ -208,7 +209,7 @@ def _queued(p: Pairing) -> Iterator[Finding]:
             if isinstance(x, m.Rpc):
                 if other is None:
                     yield finding("B401", "old", x.handler_span, subject, name=x.handler, queue=queue)
-                else:
+                elif other is not x:  # the same object: taken unchanged, nothing to compare
                     assert isinstance(other, m.Rpc)
                     yield from _rpc(x, other, subject)
             elif isinstance(x, m.Consumer) and other is None:

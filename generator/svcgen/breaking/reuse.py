@@ -5,7 +5,9 @@ into top-level chunks (a line that starts `message|enum|union|error|topic|servic
 begins one); every chunk of the previous version whose text is also a chunk of the new one
 is blanked (its lines kept, so places stay right) and its declarations are taken, as
 parsed, from the new model. Only the changed chunks are parsed; then the previous version
-is resolved in its own scope as usual. Findings that point into the previous version come
+is resolved in its own scope as usual; when that scope names the same types (of the same kinds),
+topics and auth schemes as the new root's, the taken declarations bind the same way there
+and are kept as already bound. Findings that point into the previous version come
 from declarations that changed, so those always carry their own places. Anything unusual
 returns None, and the caller compiles the previous version in full.
 """
@@ -37,6 +39,28 @@ def _chunks(text: str) -> list[tuple[int, int, str]]:
         out.append((line, line + lines, chunk))
         line += lines
     return out
+
+
+def _scope(files: list[m.File], root: m.File) -> object:
+    """What binding a name in `root` depends on: visible packages, their types' kinds, topics in order, schemes."""
+    by_path = {f.path: f for f in files}
+    visible = tuple(
+        dict.fromkeys([root.package, *(by_path[i.resolved].package for i in root.imports if i.resolved in by_path)])
+    )
+    types: dict[str, dict[str, str]] = {p: {} for p in visible}
+    topics: dict[str, dict[str, None]] = {p: {} for p in visible}
+    auth: dict[str, dict[str, None]] = {p: {} for p in visible}
+    for f in files:
+        if f.package not in types:
+            continue
+        for d in f.declarations:
+            if isinstance(d, m.Topic):
+                topics[f.package].setdefault(d.name)
+            elif isinstance(d, m.AuthScheme):
+                auth[f.package].setdefault(d.name)
+            elif not isinstance(d, m.Service):
+                types[f.package].setdefault(d.name, d.kind)
+    return visible, types, {p: tuple(t) for p, t in topics.items()}, auth
 
 
 def previous_model(old_root: Path, old_text: str, texts: dict[Path, str] | None, new: Compiled) -> Compiled | None:
@@ -72,7 +96,9 @@ def previous_model(old_root: Path, old_text: str, texts: dict[Path, str] | None,
     root = loaded.files[key]
     merged = sorted([*((d.span.line, d) for d in root.declarations), *taken], key=lambda item: item[0])
     loaded.files[key] = replace(root, declarations=tuple(d for _, d in merged))
-    files, problems = resolve(list(loaded.files.values()))
+    old_files = list(loaded.files.values())
+    same = _scope(old_files, loaded.files[key]) == _scope(list(new.model.files), new_root)
+    files, problems = resolve(old_files, frozenset(id(d) for _, d in taken) if same else frozenset())
     if problems:
         return None
     root_file = next(f for f in files if f.path == root.path)

@@ -123,8 +123,12 @@ def _qualified_hint(name: str, scope: _Scope) -> str | None:
     return did_you_mean(name, [f"{p}.{n}" for p in scope.visible for n in scope.types.get(p, {})])
 
 
-def resolve(files: list[m.File]) -> tuple[list[m.File], list[Diagnostic]]:
-    """Files with every reference bound as far as possible, and what could not be bound."""
+def resolve(files: list[m.File], keep: frozenset[int] = frozenset()) -> tuple[list[m.File], list[Diagnostic]]:
+    """Files with every reference bound as far as possible, and what could not be bound.
+
+    `keep`: ids of declarations already bound in a scope that resolves every name the same
+    way (`svcgen breaking` reuses unchanged declarations of the new version); they are kept as they are.
+    """
     types: dict[str, dict[str, m.TypeDecl]] = {}
     topics: dict[str, dict[str, m.Topic]] = {}
     auth: dict[str, dict[str, m.AuthScheme]] = {}
@@ -143,7 +147,8 @@ def resolve(files: list[m.File]) -> tuple[list[m.File], list[Diagnostic]]:
         imported = [by_path[i.resolved].package for i in f.imports if i.resolved in by_path]
         visible = tuple(dict.fromkeys([f.package, *imported]))
         scope = _Scope(f.package, visible, types, topics, auth)
-        out.append(replace(f, declarations=tuple(_bind_declaration(d, scope) for d in f.declarations)))
+        bound = tuple(d if id(d) in keep else _bind_declaration(d, scope) for d in f.declarations)
+        out.append(replace(f, declarations=bound))
         diagnostics.extend(scope.diagnostics)
     return out, diagnostics
 
