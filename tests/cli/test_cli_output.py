@@ -8,9 +8,8 @@ import textwrap
 from pathlib import Path
 
 from cli_support import copy_tasks, files, snapshot, svcgen
-from test_cli_build import EXPECTED
-
 from svcgen.emit import TARGETS
+from test_cli_build import EXPECTED
 
 
 def folders(folder: Path) -> list[str]:
