@@ -73,6 +73,7 @@ suite() {
         $b::test_build_of_an_invalid_idl_writes_nothing $b::test_build_format_json_prints_json_and_only_status_lines_on_stderr
         $b::test_default_output_folder_is_generated_in_the_working_folder
         tests/test_stamp.py::test_untouched_output_is_up_to_date_and_rebuild_is_silent
+        $c::test_the_no_op_shortcut_is_taken_with_targets_and_only_for_text_output
         tests/test_multi_build.py::test_sources_of_tool_svcgen_are_one_build
         $c::test_breaking_against_a_folder_with_allow_severity_and_json $c::test_graph_formats
         $c::test_fmt_check_through_the_command tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings

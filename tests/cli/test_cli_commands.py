@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_support import svcgen
+from cli_support import copy_tasks, svcgen
+from test_cli_stamp import same_size_edit
 
 COMMANDS = ("check", "build", "fmt", "graph", "breaking", "new", "upgrade", "run", "declare", "dlq")
 
@@ -102,6 +103,7 @@ def test_breaking_against_a_folder_with_allow_severity_and_json(tmp_path: Path) 
 def test_graph_formats(tmp_path: Path) -> None:
     (tmp_path / "shop.idl").write_text(IDL)
     mermaid = svcgen("graph", "shop.idl", cwd=tmp_path)
+    assert svcgen("graph", "shop.idl", "--format", "mermaid", cwd=tmp_path).stdout == mermaid.stdout  # the default
     dot = svcgen("graph", "shop.idl", "--format", "dot", cwd=tmp_path)
     as_json = svcgen("graph", "shop.idl", "--format", "json", cwd=tmp_path)
     assert [r.returncode for r in (mermaid, dot, as_json)] == [0, 0, 0]
@@ -206,3 +208,16 @@ def test_new_whose_first_build_fails_keeps_the_project_and_says_so(tmp_path: Pat
     assert "error[E101]: unknown type 'Nope'" in r.stderr
     assert r.stderr.endswith("\nsvcgen: the project is created but its first build failed (exit 1)\n")
     assert (tmp_path / "demo/service.idl").is_file()
+
+
+def test_the_no_op_shortcut_is_taken_with_targets_and_only_for_text_output(tmp_path: Path) -> None:
+    """A hand edit that keeps size and mtime is invisible to the stamp: `--check` then answers 0 only
+    when the stamp was consulted (text output, the same --target), and compares otherwise."""
+    idl = copy_tasks(tmp_path)
+    out = tmp_path / "out"
+    build = ("build", str(idl), "--out", str(out), "--target", "python-models")
+    assert svcgen(*build).returncode == 0
+    same_size_edit(out / "acme_tasks/models.py")
+    assert svcgen(*build, "--check").returncode == 0
+    r = svcgen(*build, "--check", "--format", "json")
+    assert (r.returncode, r.stdout) == (1, "[]\n")
