@@ -13,12 +13,18 @@
 # installed `svcgen` command are pointed at the copy (PYTHONPATH, ahead of the editable install).
 # Each module has a fast suite (suite() below; MUTATE_TESTS overrides it): the tests that exercise
 # it, cheapest and most telling first, run with `pytest -x -q -p no:cacheprovider` (no -n: two
-# cores; no plugin autoload: hypothesis and schemathesis cost 10 s of start-up) so a killed mutant costs only the tests up to the first failure; the whole suite of a
-# module takes 10-25 s here. mutmut times the unmutated suite: a mutant running 10 times as long is a
-# timeout; one killed after more than MUTATE_TIME_BASE (default 30) s + twice the baseline is
-# "suspicious". mutmut lives in its own virtualenv ($MUTMUT_VENV, default ~/.cache/svcgen-mutmut).
-# Prints per module the score and every survivor's diff; MUTATE_WORK=DIR keeps the copies there
-# (`cd DIR/<module>/main && $MUTMUT_VENV/bin/mutmut results` while it runs, `mutmut show ID` after).
+# cores; no plugin autoload: hypothesis and schemathesis cost 10 s of start-up), so a killed mutant
+# costs only the tests up to its first failure (6-9 s a mutant on average here) and a survivor the
+# whole suite (11-30 s alone; 60-85 s for stamp, build and cli with two other runs on this machine).
+# Any failure exit of pytest is a kill (mutmut 2 itself counts only exit code 1). mutmut times the
+# unmutated suite: a mutant running 10 times as long is a timeout; one killed after more than
+# MUTATE_TIME_BASE (default 30) s + twice the baseline is "suspicious". Known blind spot of mutmut 2:
+# it names a mutant by its line's text, so the mutants of a line repeated verbatim later in the file
+# (writer.py's `target = out / rel`) stay "untested". mutmut lives in its own virtualenv
+# ($MUTMUT_VENV, default ~/.cache/svcgen-mutmut). Prints per module the score and every survivor's
+# diff; MUTATE_WORK=DIR keeps the copies there. While a run is going, read DIR/<module>/main/.mutmut-cache
+# with sqlite only: `mutmut show` rewrites the cache's line table from the file being mutated and can
+# crash the run; `cd DIR/<module>/main && mutmut results` / `mutmut show ID` are fine afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
