@@ -52,7 +52,9 @@ def test_beyond_keep_stamps_older_than_a_week_are_dropped(tmp_path: Path) -> Non
     assert not any(p.exists() for p in old)
 
 
-def test_an_edit_anywhere_in_the_generator_data_changes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edit_anywhere_in_the_generator_data_changes_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Templates live in sub-folders; byte-code caches are not the generator and never count."""
     data = tmp_path / "data"
     (data / "python-models").mkdir(parents=True)

@@ -120,8 +120,6 @@ def test_fmt_check_through_the_command(tmp_path: Path) -> None:
     assert svcgen("fmt", "--check", "a.idl", cwd=tmp_path).returncode == 0
 
 
-
-
 def test_new_and_upgrade_errors_are_one_line_on_stderr(tmp_path: Path) -> None:
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken/keep.txt").write_text("mine\n")
@@ -187,7 +185,9 @@ def test_upgrade_reports_each_changed_file_and_the_conflicts(tmp_path: Path) -> 
     assert r.stderr == (
         "1 file(s) with conflicts: resolve the <<<<<<< markers in service.idl; then svcgen build and commit\n"
     )
-    idl.write_text(idl.read_text().split("<<<<<<<")[0] + "".join(idl.read_text().split(">>>>>>>")[1].splitlines(True)[1:]))
+    idl.write_text(
+        idl.read_text().split("<<<<<<<")[0] + "".join(idl.read_text().split(">>>>>>>")[1].splitlines(True)[1:])
+    )
     commit()
     gitignore.write_text(gitignore.read_text() + ".nox/\n")
     r = svcgen("upgrade", cwd=project, env=env)
