@@ -110,18 +110,21 @@ class UnitOfWork:
 
     def __init__(self, service: ServiceBase, handler: str, kind: Kind, incoming: Incoming | None = None) -> None:
         self.context = Context(service, handler, kind, incoming)
-        self._stack = AsyncExitStack()
+        self._stack: AsyncExitStack | None = None  # only when there are interceptors to enter
         self._token: Token[Context | None] | None = None
 
     async def __aenter__(self) -> Context:
         ctx = self.context
         self._token = _current.set(ctx)
-        try:
-            for interceptor in ctx.service.runtime.interceptors:
-                await self._stack.enter_async_context(interceptor(ctx))
-        except BaseException:
-            await self._close(*sys.exc_info())
-            raise
+        interceptors = ctx.service.runtime.interceptors
+        if interceptors:
+            self._stack = AsyncExitStack()
+            try:
+                for interceptor in interceptors:
+                    await self._stack.enter_async_context(interceptor(ctx))
+            except BaseException:
+                await self._close(*sys.exc_info())
+                raise
         return ctx
 
     async def __aexit__(
@@ -139,7 +142,8 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            await self._stack.__aexit__(exc_type, exc, tb)
+            if self._stack is not None:
+                await self._stack.__aexit__(exc_type, exc, tb)
         finally:
             self.context.closed = True  # from here on, publish() sends at once instead of staging
             if self._token is not None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, DeliveryMode
+from aio_pika.abc import AbstractChannel, AbstractExchange, DeliveryMode
 
 from svcgen_runtime.amqp.connection import Link, Session
 from svcgen_runtime.amqp.topology import (
@@ -41,9 +41,10 @@ class Publisher:
         self._channel: AbstractChannel | None = None
         self._session: Session | None = None
         self._opening = asyncio.Lock()
-        # Exchanges declared on the current channel, so publishing never needs `declare` first and a
-        # missing exchange cannot close the channel; delay queues with when they were declared.
-        self._exchanges: set[str] = set()
+        # Exchanges declared on the current channel (by name, the handle publishing goes through), so
+        # publishing never needs `declare` first and a missing exchange cannot close the channel;
+        # delay queues with when they were declared.
+        self._exchanges: dict[str, AbstractExchange] = {}
         self._delays: dict[tuple[str, int], float] = {}
 
     async def publish(self, messages: Sequence[Outgoing]) -> None:
@@ -81,30 +82,52 @@ class Publisher:
             return channel
 
     async def _all(self, channel: AbstractChannel, messages: Sequence[Outgoing]) -> None:
-        # concurrently: the confirm window is the whole batch, as a hand-written publisher would do
+        # concurrently: the confirm window is the whole batch, as a hand-written publisher would do.
+        # Exchanges (and delay queues) are resolved first, in order, so each task is the bare publish.
+        sends = [await self._prepare(channel, message) for message in messages]
         try:
             async with asyncio.TaskGroup() as group:
-                for message in messages:
-                    group.create_task(self._one(channel, message))
+                for exchange, amqp, routing_key in sends:
+                    group.create_task(exchange.publish(amqp, routing_key, mandatory=False))
         except BaseExceptionGroup as group:
             raise group.exceptions[0] from None
 
     async def _one(self, channel: AbstractChannel, message: Outgoing) -> None:
-        headers: dict[str, Any] = dict(message.headers)
-        exchange_name, routing_key = message.exchange, message.routing_key
+        exchange, amqp, routing_key = await self._prepare(channel, message)
+        # not mandatory: a topic nobody subscribes to yet is normal, not an error
+        await exchange.publish(amqp, routing_key, mandatory=False)
+
+    async def _prepare(
+        self, channel: AbstractChannel, message: Outgoing
+    ) -> tuple[AbstractExchange, aio_pika.Message, str]:
+        """Where `message` goes (declared on this channel once) and its AMQP form."""
         if message.delay_s > 0:
             delay_ms = to_ms(message.delay_s)
             await self._ensure_delay(channel, message.exchange, delay_ms)
-            headers[DELAY_EXCHANGE_HEADER] = message.exchange
-            headers[DELAY_MS_HEADER] = str(delay_ms)
-            exchange_name = DELAY_EXCHANGE
-        elif message.exchange not in self._exchanges:
-            await declare_exchanges(channel, [message.exchange])
-            self._exchanges.add(message.exchange)
-        exchange = await channel.get_exchange(exchange_name, ensure=False)
-        amqp = amqp_message(message.body, message.message_id, headers, message.content_type)
-        # not mandatory: a topic nobody subscribes to yet is normal, not an error
-        await exchange.publish(amqp, routing_key, mandatory=False)
+            headers: Mapping[str, Any] = {
+                **message.headers,
+                DELAY_EXCHANGE_HEADER: message.exchange,
+                DELAY_MS_HEADER: str(delay_ms),
+            }
+            exchange = await self._exchange(channel, DELAY_EXCHANGE, declare=False)
+        else:
+            headers = message.headers
+            exchange = await self._exchange(channel, message.exchange, declare=True)
+        return (
+            exchange,
+            amqp_message(message.body, message.message_id, headers, message.content_type),
+            message.routing_key,
+        )
+
+    async def _exchange(self, channel: AbstractChannel, name: str, declare: bool) -> AbstractExchange:
+        exchange = self._exchanges.get(name)
+        if exchange is None:
+            if declare:
+                await declare_exchanges(channel, [name])
+            exchange = await channel.get_exchange(name, ensure=False)
+            if declare:  # the delay exchange is declared with each delay queue, not remembered here
+                self._exchanges[name] = exchange
+        return exchange
 
     async def _ensure_delay(self, channel: AbstractChannel, exchange: str, delay_ms: int) -> None:
         # Declared again after half its idle lifetime: a redeclare resets `x-expires`, so the queue
