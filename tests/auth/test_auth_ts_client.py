@@ -3,8 +3,8 @@ Node against the uvicorn server: see e2e_auth.ts for what it checks."""
 
 from __future__ import annotations
 
+# ruff: noqa: F811  (pytest injects the imported node/tsc fixtures by parameter name)
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,33 +16,11 @@ import pytest
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "python_target"))
 sys.path.insert(0, str(HERE.parent / "clients"))
-from clienthelp import TS_WORKSPACE, build, run_node, websocket_flags  # noqa: E402
+from clienthelp import TS_WORKSPACE, build, node, run_node, tsc, websocket_flags  # noqa: E402, F401
 from python_target_support import python_build, uvicorn_server, write_tree  # noqa: E402
 
 pytestmark = pytest.mark.slow
 IDL = HERE / "auth.idl"
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required when CI=true)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    path = shutil.which("node")
-    if path is None:
-        _missing("node is not installed")
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def tsc(node: str) -> list[str]:
-    script = TS_WORKSPACE / "node_modules/typescript/bin/tsc"
-    if not script.is_file():
-        _missing("the TypeScript compiler is not installed (bash scripts/setup.sh: npm ci in tests/clients/ts)")
-    return [node, str(script)]
 
 
 @pytest.fixture(scope="module")

@@ -112,3 +112,34 @@ def websocket_flags(node: str) -> list[str]:
     if flagged.returncode != 0:
         pytest.skip("this Node has no WebSocket (Node >= 20.10 or 22 needed for the socket test)")
     return ["--experimental-websocket"]
+
+
+# Node toolchain fixtures, shared by tests/clients (its conftest) and tests/auth (imported by name).
+def _missing_tool(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required when CI=true)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    path = shutil.which("node")
+    if path is None:
+        _missing_tool("node is not installed: TypeScript client tests need Node.js >= 18")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def tsc(node: str) -> list[str]:
+    """The workspace's TypeScript compiler, installed with `npm ci` on first use."""
+    script = TS_WORKSPACE / "node_modules/typescript/bin/tsc"
+    if not script.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            _missing_tool("npm is not installed: cannot install the TypeScript compiler (npm ci in tests/clients/ts)")
+        done = subprocess.run(
+            [str(npm), "ci", "--no-audit", "--no-fund"], cwd=TS_WORKSPACE, capture_output=True, text=True, timeout=300
+        )
+        if done.returncode != 0:
+            _missing_tool(f"npm ci in tests/clients/ts failed:\n{done.stderr[-2000:]}")
+    return [node, str(script)]
