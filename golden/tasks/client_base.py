@@ -195,12 +195,12 @@ class _Settings:
         credential: Credential | None = None,
         secret: str | None = None,
     ) -> httpx.Request:
-        headers = dict(self.headers)
-        headers.update(
-            (name, _text(value))
-            for name, value in (headers_in or {}).items()
-            if value is not None
-        )
+        # httpx.Headers: names are case-insensitive, so a configured `Authorization` or a header
+        # parameter is replaced by the value set below, never sent twice.
+        headers = httpx.Headers(self.headers)
+        for name, value in (headers_in or {}).items():
+            if value is not None:
+                headers[name] = _text(value)
         if credential is not None and secret:
             if credential.kind == "bearer":
                 headers["authorization"] = f"Bearer {secret}"

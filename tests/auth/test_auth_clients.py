@@ -117,3 +117,16 @@ def test_async_client_with_a_coroutine_token(server: str, gen: dict[str, Any]) -
             return note.by, note.tenant
 
     assert asyncio.run(run()) == ("bob", "t9")
+
+
+def test_credential_and_header_params_replace_configured_headers_of_any_case(
+    server: str, gen: dict[str, Any]
+) -> None:
+    """Header names are case-insensitive: a configured `Authorization` or `X-TRACE-ID` is replaced
+    by the token and the header parameter, never sent beside them (the server would see two)."""
+    client = gen["client"]
+    configured = {"Authorization": "Bearer bad", "x-trace-id": "configured"}
+    with client.NotesSyncClient(server, token="user-all", headers=configured) as c:
+        note = c.get_note("n7", trace="per-call")
+        assert (note.by, note.trace) == ("bob", "per-call")
+        assert c.get_note("n8").trace == "configured"  # no parameter: the configured header is kept
