@@ -79,6 +79,7 @@ class EmbeddedBus:
         self._workers: set[asyncio.Task[None]] = set()
         self._busy: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     async def start(self) -> None:
         return None
@@ -109,20 +110,25 @@ class EmbeddedBus:
                 self._workers.add(task)
 
     async def stop(self, grace_s: float) -> None:
-        """Idle workers stop at once; busy ones get `grace_s`, then are cancelled (their delivery goes
-        back to the queue, as an unacked AMQP delivery would). Pending delays are dropped."""
-        for task in self._workers - self._busy:
-            task.cancel()
-        busy = set(self._busy)
-        if busy:
-            await asyncio.wait(busy, timeout=grace_s)
-        for task in self._workers | self._timers:
-            task.cancel()
-        await asyncio.gather(*self._workers, *self._timers, return_exceptions=True)
-        self._workers.clear()
-        self._timers.clear()
-        for queue in self._queues.values():
-            queue.subscription = None
+        """Idle workers stop at once; busy ones finish their delivery and take no other, within `grace_s`,
+        then are cancelled (their delivery goes back to the queue, as an unacked AMQP delivery would).
+        Pending delays are dropped."""
+        self._stopping = True  # a busy worker ends after its delivery instead of taking the next one
+        try:
+            for task in self._workers - self._busy:
+                task.cancel()
+            busy = set(self._busy)
+            if busy:
+                await asyncio.wait(busy, timeout=grace_s)
+            for task in self._workers | self._timers:
+                task.cancel()
+            await asyncio.gather(*self._workers, *self._timers, return_exceptions=True)
+            self._workers.clear()
+            self._timers.clear()
+            for queue in self._queues.values():
+                queue.subscription = None
+        finally:
+            self._stopping = False
 
     async def dead_letters(self, queue: str, limit: int | None = None) -> list[DeadLetter]:
         dead = self._existing(queue).dead
@@ -195,7 +201,7 @@ class EmbeddedBus:
     async def _work(self, queue: _Queue) -> None:
         me = asyncio.current_task()
         assert me is not None
-        while True:
+        while not self._stopping:
             incoming = await queue.pending.get()
             self._busy.add(me)
             try:
