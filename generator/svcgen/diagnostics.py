@@ -109,10 +109,6 @@ CODES: dict[str, tuple[str, str]] = {
     "E607": ("duplicate-header", "header '{header}' is used twice by '{handler}'"),
     "E608": ("invalid-header-name", "invalid header name '{header}': {reason}"),
     "E609": ("duplicate-auth-scheme", "duplicate auth scheme '{name}' (first declared at {first})"),
-    "E610": (
-        "rpc-requires-auth",
-        "rpc '{handler}' requires '{scheme}', but RPC transports (AMQP, gRPC) do not carry credentials",
-    ),
     "E611": (
         "handler-is-verifier",
         "handler '{name}' would override the verifier '{generated}' of auth scheme '{scheme}' in service '{service}'",

@@ -7,9 +7,12 @@ later the AMQP worker, scheduler and RPC server all configure themselves from it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
+
+if TYPE_CHECKING:  # the auth module needs fastapi; a spec without auth must not
+    from svcgen_runtime.auth import AuthScheme
 
 T = TypeVar("T")
 
@@ -54,7 +57,11 @@ class EndpointSpec:
 class RpcSpec:
     """An RPC: served from `queue` (AMQP); `params` is the generated model of its parameters (fields by
     IDL name), `result` its result type (None: no result), `errors` the declared error classes (each with
-    a `body` model), matched by class name on the wire; `timeout_s` the declared deadline."""
+    a `body` model), matched by class name on the wire; `timeout_s` the declared deadline.
+
+    `auth` is the scheme a caller must present a credential of (None: a public RPC), `verifier` the
+    name of the service's method that verifies it (`verify_user`), `scopes` what the claims must grant.
+    """
 
     handler: str
     queue: str
@@ -62,6 +69,9 @@ class RpcSpec:
     params: Any = None
     result: Any = None
     errors: tuple[type[Exception], ...] = ()
+    auth: AuthScheme[Any] | None = None
+    verifier: str | None = None
+    scopes: tuple[str, ...] = ()
     _adapter: list[TypeAdapter[Any]] = field(default_factory=list, repr=False)
 
     @property

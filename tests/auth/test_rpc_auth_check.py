@@ -1,14 +1,35 @@
-"""No rpc is silently open: AMQP and gRPC carry no credentials, so an rpc that would require a
-scheme (its own `requires` or its service's) is refused (E610); `public` says it is open on purpose."""
+"""An rpc may require an auth scheme (its own `requires` or its service's): it checks, builds, and the
+generated `RpcSpec` carries the requirement (scheme, verifier, scopes) for the RPC transports, with
+the verifier on the service class; `public` leaves it open. What travels on the wire: test_rpc_auth.py."""
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from svcgen.build import generate
 from svcgen.frontend import compile_file
 
-HEAD = "package p;\nauth user = bearer -> Claims;\nmessage Claims { sub: string; scopes: list<string> = []; }\n"
+HEAD = (
+    'package p;\nauth user = bearer -> Claims;\nauth partner = apikey query "Key" -> Claims;\n'
+    "message Claims { sub: string; scopes: list<string> = []; }\n"
+)
+BODY = """service S requires user {
+  rpc inherited() -> Claims;
+  rpc scoped() -> Claims requires user("a:write", "a:admin");
+  rpc other() -> int requires partner("x");
+  rpc unguarded() -> int public;
+  GET /x get_x() -> Claims public;
+}
+service Plain {
+  rpc own() -> int requires user;
+  rpc free() -> int;
+}
+"""
 
 
 def _codes(tmp_path: Path, body: str) -> list[str]:
@@ -17,29 +38,69 @@ def _codes(tmp_path: Path, body: str) -> list[str]:
     return [d.code for d in compile_file(path).diagnostics]
 
 
+@pytest.fixture
+def built(tmp_path: Path) -> Iterator[Any]:
+    """The generated service module of HEAD + BODY (python-server), imported."""
+    path = tmp_path / "a.idl"
+    path.write_text(HEAD + BODY, encoding="utf-8")
+    result = compile_file(path)
+    assert result.model is not None, [d.message for d in result.diagnostics]
+    for rel, text in generate(result.model, path, ["python-server"]).items():
+        out = tmp_path / "rpcauthcheck" / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        yield importlib.import_module("rpcauthcheck.p.service")
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [n for n in sys.modules if n.split(".")[0] == "rpcauthcheck"]:
+            del sys.modules[name]
+
+
 @pytest.mark.parametrize(
     "body",
     [
         "service S requires user {\n  rpc f() -> Claims;\n}\n",
         'service S requires user {\n  rpc f() -> Claims requires user("x");\n}\n',
         "service S {\n  rpc f() -> Claims requires user;\n}\n",
+        "service S requires user {\n  rpc f() -> Claims public;\n}\n",
     ],
 )
-def test_rpc_that_requires_a_scheme_is_refused(tmp_path: Path, body: str) -> None:
-    assert _codes(tmp_path, body) == ["E610"]
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        "service S requires user {\n  rpc f() -> Claims public;\n  GET /x g() -> Claims;\n}\n",
-        "service S {\n  rpc f() -> Claims;\n}\n",
-    ],
-)
-def test_public_or_unprotected_service_rpc_is_accepted(tmp_path: Path, body: str) -> None:
+def test_rpc_that_requires_a_scheme_checks(tmp_path: Path, body: str) -> None:
     assert _codes(tmp_path, body) == []
 
 
-def test_auth_idl_has_no_protected_rpc() -> None:
-    idl = Path(__file__).with_name("auth.idl")
-    assert list(compile_file(idl).diagnostics) == []
+def test_verifier_name_is_reserved_by_an_rpc_requirement_too(tmp_path: Path) -> None:
+    """E611 counts the schemes rpcs require: `verify_user` would override the generated verifier."""
+    body = "service S {\n  rpc f() -> Claims requires user;\n  rpc verify_user() -> int public;\n}\n"
+    assert _codes(tmp_path, body) == ["E611"]
+
+
+def test_spec_carries_the_requirement(built: Any) -> None:
+    from svcgen_runtime.spec import RpcSpec
+
+    rpcs = {r.handler: r for r in built.S.spec.of(RpcSpec)}
+    assert (rpcs["inherited"].auth, rpcs["inherited"].verifier, rpcs["inherited"].scopes) == (
+        built.USER,
+        "verify_user",
+        (),
+    )
+    assert (rpcs["scoped"].auth, rpcs["scoped"].scopes) == (built.USER, ("a:write", "a:admin"))
+    assert (rpcs["other"].auth, rpcs["other"].verifier, rpcs["other"].scopes) == (
+        built.PARTNER,
+        "verify_partner",
+        ("x",),
+    )
+    assert built.PARTNER.key == "Key" and built.PARTNER.location == "query"
+    assert (rpcs["unguarded"].auth, rpcs["unguarded"].verifier, rpcs["unguarded"].scopes) == (None, None, ())
+    plain = {r.handler: r for r in built.Plain.spec.of(RpcSpec)}
+    assert (plain["own"].auth, plain["own"].verifier) == (built.USER, "verify_user")
+    assert plain["free"].auth is None
+
+
+def test_service_class_has_the_verifiers_its_rpcs_need(built: Any) -> None:
+    assert {"verify_user", "verify_partner"} <= built.S.__abstractmethods__
+    # Plain has no HTTP endpoint: its verifier exists only because an rpc requires the scheme
+    assert "verify_user" in built.Plain.__abstractmethods__
+    assert "verify_partner" not in built.Plain.__abstractmethods__

@@ -392,15 +392,6 @@ CASES: dict[str, Case] = {
         },
         "a.idl:4:6: error[E609]: duplicate auth scheme 'user' (first declared at a.idl:2:6)",
     ),
-    "E610": Case(
-        {
-            "a.idl": MSG
-            + "auth user = bearer -> Claims;\nmessage Claims { sub: string; scopes: list<string> = []; }\n"
-            + "service S requires user {\n  rpc f() -> Claims;\n}\n"
-        },
-        "a.idl:5:7: error[E610]: rpc 'f' requires 'user', but RPC transports (AMQP, gRPC) do not carry credentials",
-        "mark the rpc 'public' (callers are trusted by the network) or make it an HTTP endpoint",
-    ),
     "E611": Case(
         {
             "a.idl": MSG

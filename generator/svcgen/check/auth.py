@@ -152,26 +152,9 @@ def headers(model: m.Model) -> Iterator[Diagnostic]:
                     seen.setdefault(name.lower(), f"parameter '{p.name}'")
 
 
-def unprotected_rpcs(model: m.Model) -> Iterator[Diagnostic]:
-    """E610: an rpc may not require a scheme: AMQP and gRPC carry no credentials, so the rpc
-    would be open to every caller that reaches the broker or port. Nothing is silently open."""
-    for f in model.files:
-        for service in f.services:
-            for x in service.rpcs:
-                req = service.requirement(x)
-                if req is None:
-                    continue
-                yield error(
-                    "E610",
-                    x.requires.span if x.requires is not None else x.handler_span,
-                    handler=x.handler,
-                    scheme=req.scheme,
-                    help="mark the rpc 'public' (callers are trusted by the network) or make it an HTTP endpoint",
-                )
-
-
 def verifier_names(model: m.Model) -> Iterator[Diagnostic]:
-    """E611: a handler may not take the name of a generated verifier (`verify_<scheme>`)."""
+    """E611: a handler may not take the name of a generated verifier (`verify_<scheme>`) of a scheme
+    any member requires (endpoints, sockets and rpcs alike)."""
     for f in model.files:
         for service in f.services:
             verifiers: dict[str, str] = {}
@@ -194,4 +177,4 @@ def verifier_names(model: m.Model) -> Iterator[Diagnostic]:
                     )
 
 
-RULES = (schemes, requirements, headers, unprotected_rpcs, verifier_names)
+RULES = (schemes, requirements, headers, verifier_names)

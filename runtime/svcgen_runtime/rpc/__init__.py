@@ -6,8 +6,11 @@ A generated `<Service>RpcClient` (in the package's `rpc.py`) opens a channel by 
 from svcgen_runtime.rpc.channel import (
     RemoteError,
     RpcChannel,
+    RpcDenied,
     RpcError,
+    RpcForbidden,
     RpcTimeout,
+    RpcUnauthorized,
     RpcUnavailable,
     ServiceBinding,
     open_channel,
@@ -17,8 +20,11 @@ from svcgen_runtime.rpc.channel import (
 __all__ = [
     "RemoteError",
     "RpcChannel",
+    "RpcDenied",
     "RpcError",
+    "RpcForbidden",
     "RpcTimeout",
+    "RpcUnauthorized",
     "RpcUnavailable",
     "ServiceBinding",
     "open_channel",

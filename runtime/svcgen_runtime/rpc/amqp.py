@@ -7,6 +7,8 @@ RPC queue is declared (durable, idempotently) before the first call to it on a c
 so a request waits for a server that has not started yet, up to its deadline (its
 `expiration`). A lost connection fails every waiting call with `RpcUnavailable` (a reply
 can only come back on the channel that sent the request); the next call reconnects.
+A call's `metadata` (its credential) travels as headers of the request; a reply with status
+`unauthorized` or `forbidden` raises RpcUnauthorized or RpcForbidden.
 """
 
 from __future__ import annotations
@@ -17,14 +19,32 @@ import logging
 import os
 import typing
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 from pydantic import BaseModel, ValidationError
 
-from svcgen_runtime.rpc.channel import RemoteError, RpcTimeout, RpcUnavailable, ServiceBinding
-from svcgen_runtime.rpc.wire import DEADLINE_HEADER, ERROR, ERROR_HEADER, OK, REPLY_TO, STATUS_HEADER, now_ms
+from svcgen_runtime.rpc.channel import (
+    RemoteError,
+    RpcForbidden,
+    RpcTimeout,
+    RpcUnauthorized,
+    RpcUnavailable,
+    ServiceBinding,
+)
+from svcgen_runtime.rpc.wire import (
+    DEADLINE_HEADER,
+    ERROR,
+    ERROR_HEADER,
+    FORBIDDEN,
+    OK,
+    REPLY_TO,
+    STATUS_HEADER,
+    UNAUTHORIZED,
+    now_ms,
+)
 from svcgen_runtime.spec import RpcSpec
 
 log = logging.getLogger("svcgen_runtime.rpc")
@@ -117,7 +137,15 @@ class AmqpRpcChannel:
         channel.close_callbacks.add(lambda *_: link.lose("the AMQP channel was closed while waiting for a reply"))
         return link
 
-    async def call(self, binding: ServiceBinding, rpc: RpcSpec, params: BaseModel, timeout_s: float | None) -> Any:
+    async def call(
+        self,
+        binding: ServiceBinding,
+        rpc: RpcSpec,
+        params: BaseModel,
+        timeout_s: float | None,
+        *,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Any:
         timeout = self._default_timeout_s if timeout_s is None else timeout_s
         method = f"{binding.full_name}.{rpc.handler}"
         body = params.model_dump_json(by_alias=True).encode()
@@ -138,7 +166,7 @@ class AmqpRpcChannel:
                     content_type="application/json",
                     correlation_id=correlation_id,
                     reply_to=REPLY_TO,
-                    headers={DEADLINE_HEADER: deadline},
+                    headers={**(metadata or {}), DEADLINE_HEADER: deadline},
                     expiration=max(timeout, 0.001),
                     delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
                 )
@@ -181,6 +209,10 @@ def _decode(method: str, rpc: RpcSpec, reply: AbstractIncomingMessage) -> Any:
             detail = parsed["detail"]
     except ValueError:
         pass
+    if status == UNAUTHORIZED:
+        raise RpcUnauthorized(method, detail)
+    if status == FORBIDDEN:
+        raise RpcForbidden(method, detail)
     if status == ERROR:
         detail = f"undeclared error {name!r}: {detail}"
     elif status != "fail":

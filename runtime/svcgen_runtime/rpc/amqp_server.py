@@ -6,6 +6,9 @@ it opens one channel, declares every RPC queue (idempotent), and consumes them w
 unit of work (kind `rpc`, the runtime's interceptors) and is cancelled when its deadline passes;
 a request whose deadline has already passed is dropped. A request is acked after its reply was
 sent, so one in flight when a server dies is redelivered to another (within its deadline).
+An RPC that requires an auth scheme reads the credential from the request's headers and verifies
+it before decoding the parameters (`credentials`); a refusal is replied as `unauthorized` or
+`forbidden`, and the verified claims go into the unit of work (`use_claims`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,18 @@ from pydantic import BaseModel, ValidationError
 
 from svcgen_runtime.amqp.connection import Link
 from svcgen_runtime.amqp.consumer import _setter
-from svcgen_runtime.rpc.wire import DEADLINE_HEADER, ERROR, ERROR_HEADER, FAIL, OK, STATUS_HEADER, now_ms
+from svcgen_runtime.rpc.credentials import Refused, authenticate, without_credential
+from svcgen_runtime.rpc.wire import (
+    DEADLINE_HEADER,
+    ERROR,
+    ERROR_HEADER,
+    FAIL,
+    FORBIDDEN,
+    OK,
+    STATUS_HEADER,
+    UNAUTHORIZED,
+    now_ms,
+)
 from svcgen_runtime.service import ServiceBase
 from svcgen_runtime.spec import RpcSpec
 from svcgen_runtime.transport import Incoming
@@ -195,28 +209,36 @@ class AmqpRpcServer:
         self, service: ServiceBase, rpc: RpcSpec, message: AbstractIncomingMessage, deadline: int | None
     ) -> tuple[str, str, bytes] | None:
         """(status, error name, body) of the reply, or None when the deadline passed while running."""
-        try:
-            params: BaseModel = rpc.params.model_validate_json(message.body)
-        except (ValidationError, ValueError) as exc:
-            return FAIL, "BadRequest", _fail("BadRequest", f"the request is not valid {rpc.handler} parameters: {exc}")
-        kwargs = {name: getattr(params, name) for name in type(params).model_fields}
-        method = getattr(service, rpc.handler)
-        incoming = Incoming(
-            rpc.queue,
-            message.exchange or "",
-            message.routing_key or "",
-            message.body,
-            message.message_id,
-            dict(message.headers or {}),
-        )
+        headers = message.headers or {}
         loop = asyncio.get_running_loop()
         when = None if deadline is None else loop.time() + (deadline - now_ms()) / 1000
         timer = asyncio.timeout_at(when)
         try:
             async with timer:
-                async with service.runtime.unit_of_work(service, rpc.handler, "rpc", incoming):
+                # before the parameters are decoded: a caller without a valid credential learns nothing else
+                claims = await authenticate(service, rpc, headers)
+                try:
+                    params: BaseModel = rpc.params.model_validate_json(message.body)
+                except (ValidationError, ValueError) as exc:
+                    detail = f"the request is not valid {rpc.handler} parameters: {exc}"
+                    return FAIL, "BadRequest", _fail("BadRequest", detail)
+                kwargs = {name: getattr(params, name) for name in type(params).model_fields}
+                method = getattr(service, rpc.handler)
+                incoming = Incoming(
+                    rpc.queue,
+                    message.exchange or "",
+                    message.routing_key or "",
+                    message.body,
+                    message.message_id,
+                    without_credential(rpc, headers),
+                )
+                async with service.runtime.unit_of_work(service, rpc.handler, "rpc", incoming, claims):
                     result = await method(**kwargs)
             return OK, "", rpc.encode_result(result)
+        except Refused as exc:
+            name = "Unauthorized" if exc.status == 401 else "Forbidden"
+            log.info("%s refused: %s", rpc.queue, exc.detail)
+            return (UNAUTHORIZED if exc.status == 401 else FORBIDDEN), name, _fail(name, exc.detail)
         except TimeoutError:
             if timer.expired():
                 log.info("%s ran past its deadline: cancelled, no reply", rpc.queue)
@@ -226,7 +248,7 @@ class AmqpRpcServer:
             body = getattr(exc, "body", None)
             data = body.model_dump_json(by_alias=True).encode() if isinstance(body, BaseModel) else b"{}"
             return ERROR, type(exc).__name__, data
-        except Exception as exc:
+        except Exception as exc:  # a crashing verifier too: a failure, never a pass
             return _failure(rpc, exc)
 
 

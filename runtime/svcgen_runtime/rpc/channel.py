@@ -16,6 +16,10 @@ What the generated client hands a channel for one call:
 - `params`: an instance of `rpc.params`, already validated on the client (defaults filled).
 - `timeout_s`: the deadline of this call in seconds (the declared timeout unless overridden;
   None: no deadline).
+- `metadata`: the credential of an RPC that requires an auth scheme, as lower-case name ->
+  value (`authorization: Bearer <token>`, or the API key under its lower-cased name: see
+  `credentials`); the AMQP channel sends it as message headers, gRPC as call metadata. Empty
+  for a public RPC.
 
 `call` returns the decoded result (an instance of `rpc.result`, or None) and raises:
 - a declared error of `rpc.errors`, the same class with its typed body;
@@ -25,7 +29,9 @@ What the generated client hands a channel for one call:
   undecodable request, an error name the client does not know): never a class looked up by
   a name read off the wire;
 - `RpcUnavailable` when the transport cannot reach the server (connection refused or lost
-  while the call waited).
+  while the call waited);
+- `RpcUnauthorized` when the server refused the call's credential (none, or not accepted by
+  its verifier), `RpcForbidden` when the credential lacks a scope the RPC requires.
 All of them derive from `RpcError` except the declared errors (which derive from the
 generated `ApiError`). Concurrent `call`s on one channel run concurrently.
 """
@@ -33,7 +39,7 @@ generated `ApiError`). Concurrent `call`s on one channel run concurrently.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -73,6 +79,23 @@ class RpcUnavailable(RpcError, ConnectionError):
     """The transport could not reach the server, or lost the connection while the call waited."""
 
 
+class RpcDenied(RpcError):
+    """The server refused the call before running it; `detail` says why (the server's words)."""
+
+    def __init__(self, method: str, detail: str) -> None:
+        super().__init__(f"{method}: {detail}")
+        self.method = method
+        self.detail = detail
+
+
+class RpcUnauthorized(RpcDenied):
+    """No credential, or one the server's verifier does not accept (HTTP's 401; gRPC UNAUTHENTICATED)."""
+
+
+class RpcForbidden(RpcDenied):
+    """A valid credential without a scope the RPC requires (HTTP's 403; gRPC PERMISSION_DENIED)."""
+
+
 @dataclass(frozen=True)
 class ServiceBinding:
     """One service as a client sees it: its spec, and `module`, the generated package holding its code."""
@@ -92,8 +115,17 @@ class RpcChannel(Protocol):
     async def open(self) -> None:
         """Connect (raises RpcUnavailable when the server or broker cannot be reached)."""
 
-    async def call(self, binding: ServiceBinding, rpc: RpcSpec, params: BaseModel, timeout_s: float | None) -> Any:
-        """One call: the decoded result, or a declared error, RpcTimeout, RemoteError, RpcUnavailable."""
+    async def call(
+        self,
+        binding: ServiceBinding,
+        rpc: RpcSpec,
+        params: BaseModel,
+        timeout_s: float | None,
+        *,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Any:
+        """One call: the decoded result, or a declared error, RpcTimeout, RemoteError, RpcUnavailable,
+        RpcUnauthorized, RpcForbidden."""
 
     async def close(self) -> None:
         """Stop: calls still waiting raise RpcUnavailable; idempotent."""

@@ -9,11 +9,16 @@ staged publishing), and answers with the result. A declared error becomes the st
 its HTTP status (`STATUS_CODES`), with its name in the trailing metadata `svcgen-error` and its
 JSON body in `svcgen-error-body-bin`; anything else is INTERNAL with `svcgen-error` = the
 exception's class name. A call whose deadline passes is cancelled on the server by grpc.
+An RPC that requires an auth scheme reads its credential from the call's metadata
+(`credentials`) before it parses the request: UNAUTHENTICATED (none, refused by the verifier)
+or PERMISSION_DENIED (a scope missing) with the reason as details and no `svcgen-error`; a
+verifier that crashes is INTERNAL. The verified claims go into the unit of work.
 
 Channel: the declared timeout is the gRPC deadline of each call. DEADLINE_EXCEEDED raises
 RpcTimeout, UNAVAILABLE (refused, reset, server going away) RpcUnavailable, a declared error the
 same class with its body, and any other status RemoteError; calls never wait for a server that
-is not there (no wait-for-ready).
+is not there (no wait-for-ready). A call's `metadata` (its credential) is sent as gRPC metadata;
+UNAUTHENTICATED and PERMISSION_DENIED without `svcgen-error` raise RpcUnauthorized and RpcForbidden.
 """
 
 from __future__ import annotations
@@ -23,14 +28,23 @@ import importlib
 import json
 import logging
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 import grpc
+from google.protobuf.message import DecodeError
 from pydantic import BaseModel, ValidationError
 
-from svcgen_runtime.rpc.channel import RemoteError, RpcTimeout, RpcUnavailable, ServiceBinding
+from svcgen_runtime.rpc.channel import (
+    RemoteError,
+    RpcForbidden,
+    RpcTimeout,
+    RpcUnauthorized,
+    RpcUnavailable,
+    ServiceBinding,
+)
+from svcgen_runtime.rpc.credentials import Refused, authenticate
 from svcgen_runtime.rpc.grpc_codec import Codec, GrpcMethod, GrpcService
 from svcgen_runtime.service import ServiceBase
 from svcgen_runtime.spec import RpcSpec
@@ -107,39 +121,55 @@ def _handler(service: GrpcService, method: GrpcMethod, rpc: RpcSpec) -> Any:
     params_model: type[BaseModel] = rpc.params
     names = tuple(params_model.model_fields)
     path = f"/{service.name}/{method.method}"
+    request_cls = codec.message_class(method.request)
 
-    async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        try:
-            params = params_model.model_validate(codec.decode(request))
-        except (ValidationError, ValueError, KeyError) as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{path}: invalid request: {exc}")
+    async def call(request_bytes: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        # the credential first, the request only then: a caller without a valid credential learns nothing else
         failure: tuple[grpc.StatusCode, str, str, bytes] | None = None
+        claims: tuple[object, object] | None = None
         try:
-            async with impl.runtime.unit_of_work(impl, rpc.handler, "rpc"):
-                result = await handler(**{n: getattr(params, n) for n in names})
-        except rpc.errors as err:
-            body: BaseModel = getattr(err, "body")  # noqa: B009 - declared errors carry their body model
-            status = int(getattr(err, "status", 500))
-            name = type(err).__name__
-            failure = (status_code(status), name, f"{name}: {body.model_dump_json()}", body.model_dump_json().encode())
-        except Exception as exc:  # undeclared: one remote error, logged here with its traceback
-            log.exception("%s failed", path)
-            name = type(exc).__name__
-            failure = (grpc.StatusCode.INTERNAL, name, str(exc), b"")
+            claims = await authenticate(impl, rpc, dict(context.invocation_metadata() or ()))
+        except Refused as exc:
+            code = grpc.StatusCode.UNAUTHENTICATED if exc.status == 401 else grpc.StatusCode.PERMISSION_DENIED
+            failure = (code, "", exc.detail, b"")
+        except Exception as exc:  # a crashing verifier fails the call; it never lets it through
+            log.exception("%s: the verifier failed", path)
+            failure = (grpc.StatusCode.INTERNAL, type(exc).__name__, str(exc), b"")
+        if failure is None:
+            try:
+                params = params_model.model_validate(codec.decode(request_cls.FromString(request_bytes)))
+            except (DecodeError, ValidationError, ValueError, KeyError) as exc:
+                failure = (grpc.StatusCode.INVALID_ARGUMENT, "", f"{path}: invalid request: {exc}", b"")
+        if failure is None:
+            try:
+                async with impl.runtime.unit_of_work(impl, rpc.handler, "rpc", claims=claims):
+                    result = await handler(**{n: getattr(params, n) for n in names})
+            except rpc.errors as err:
+                body: BaseModel = getattr(err, "body")  # noqa: B009 - declared errors carry their body model
+                status = int(getattr(err, "status", 500))
+                name = type(err).__name__
+                failure = (
+                    status_code(status),
+                    name,
+                    f"{name}: {body.model_dump_json()}",
+                    body.model_dump_json().encode(),
+                )
+            except Exception as exc:  # undeclared: one remote error, logged here with its traceback
+                log.exception("%s failed", path)
+                failure = (grpc.StatusCode.INTERNAL, type(exc).__name__, str(exc), b"")
         if failure is not None:
             code, name, details, body_bytes = failure
-            metadata: list[tuple[str, str | bytes]] = [(ERROR_KEY, name)]
+            metadata: list[tuple[str, str | bytes]] = [(ERROR_KEY, name)] if name else []
             if body_bytes:
                 metadata.append((BODY_KEY, body_bytes))
-            context.set_trailing_metadata(tuple(metadata))
+            if metadata:
+                context.set_trailing_metadata(tuple(metadata))
             await context.abort(code, details)
         data = rpc.result_adapter.dump_python(result, mode="json", by_alias=True)
         return codec.encode(method.response, {"value": data} if method.wrapped else data)
 
-    request_cls = codec.message_class(method.request)
-    return grpc.unary_unary_rpc_method_handler(
-        call, request_deserializer=request_cls.FromString, response_serializer=_serialize
-    )
+    # no request_deserializer: the handler parses the request after the credential was verified
+    return grpc.unary_unary_rpc_method_handler(call, response_serializer=_serialize)
 
 
 def _serialize(message: Any) -> bytes:
@@ -213,12 +243,20 @@ class GrpcRpcChannel:
             found = self._calls[key] = (stub, codec, method)
         return found
 
-    async def call(self, binding: ServiceBinding, rpc: RpcSpec, params: BaseModel, timeout_s: float | None) -> Any:
+    async def call(
+        self,
+        binding: ServiceBinding,
+        rpc: RpcSpec,
+        params: BaseModel,
+        timeout_s: float | None,
+        *,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Any:
         stub, codec, method = self._callable(binding, rpc)
         request = codec.encode(method.request, params.model_dump(mode="json", by_alias=True))
         path = f"{binding.full_name}.{rpc.handler}"
         try:
-            response = await stub(request, timeout=timeout_s)
+            response = await stub(request, timeout=timeout_s, metadata=tuple(metadata.items()) if metadata else None)
         except grpc.aio.AioRpcError as exc:
             raise _error(exc, rpc, path, timeout_s) from None
         except asyncio.CancelledError:
@@ -246,6 +284,11 @@ def _error(exc: grpc.aio.AioRpcError, rpc: RpcSpec, path: str, timeout_s: float 
             except (ValidationError, KeyError, NameError, json.JSONDecodeError) as bad:
                 return RemoteError(path, name, f"undecodable error body: {bad}")
         return RemoteError(path, name, exc.details() or "")
+    # a refusal of the credential carries no `svcgen-error` (a declared 401/403 error does)
+    if code == grpc.StatusCode.UNAUTHENTICATED:
+        return RpcUnauthorized(path, exc.details() or "unauthenticated")
+    if code == grpc.StatusCode.PERMISSION_DENIED:
+        return RpcForbidden(path, exc.details() or "permission denied")
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return RpcTimeout(path, timeout_s if timeout_s is not None else 0.0)
     if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):  # refused, reset, server stopping

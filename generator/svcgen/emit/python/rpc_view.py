@@ -39,6 +39,7 @@ class RpcModule:
     package: str
     imports: str
     clients: tuple[RpcClientView, ...]
+    protected: bool = False  # some rpc requires an auth scheme: the clients take credentials
 
 
 def _method(n: Namer, svc: m.Service, x: m.Rpc) -> RpcMethodView:
@@ -72,6 +73,10 @@ def _method(n: Namer, svc: m.Service, x: m.Rpc) -> RpcMethodView:
     )
     errors = [py_class(model_name) for model_name in _error_names(n, x.throws)]
     lines = [deadline] + ([f"Raises {', '.join(errors)} (declared, with its body)."] if errors else [])
+    req = svc.requirement(x)
+    scheme = n.model.auth_scheme(req) if req is not None else None
+    if req is not None and scheme is not None:
+        lines.append(_requires(scheme, req.scope_names))
     doc_parts = [x.doc.strip() if x.doc and x.doc.strip() else f"Call the RPC `{x.handler}` of {svc.name}."]
     doc_parts.append("\n".join(lines))
     doc = layout.docstring("\n\n".join(doc_parts), 8)
@@ -87,6 +92,40 @@ def _method(n: Namer, svc: m.Service, x: m.Rpc) -> RpcMethodView:
     return RpcMethodView(sig, doc, tuple(body))
 
 
+def _requires(scheme: m.AuthScheme, scopes: tuple[str, ...]) -> str:
+    """The docstring line of an rpc that requires `scheme`."""
+    sends = "`token`" if scheme.kind == "bearer" else "`api_key`"
+    text = f"Requires `{scheme.name}` (sends {sends}): RpcUnauthorized when the server refuses it"
+    if scopes:
+        text += ",\nRpcForbidden unless its claims grant " + ", ".join(f"`{s}`" for s in scopes)
+    return text + "."
+
+
+def _protected(model: m.Model, svc: m.Service) -> list[m.AuthScheme]:
+    """The schemes the rpcs of `svc` require, in order of first use."""
+    out: list[m.AuthScheme] = []
+    for x in svc.rpcs:
+        req = svc.requirement(x)
+        scheme = model.auth_scheme(req) if req is not None else None
+        if scheme is not None and scheme not in out:
+            out.append(scheme)
+    return out
+
+
+def _credentials_doc(schemes: list[m.AuthScheme]) -> str:
+    """How the client of a service with protected rpcs takes its credentials."""
+    lines = ["Credentials are given once and sent only on the RPCs that require them:"]
+    for scheme in schemes:
+        if scheme.kind == "bearer":
+            lines.append(f"`token=` for `{scheme.name}`, sent as `authorization: Bearer <token>`.")
+        else:
+            lines.append(f"`api_key=` for `{scheme.name}`, sent as `{(scheme.key or '').lower()}: <key>`.")
+    if any(scheme.kind == "bearer" for scheme in schemes):
+        lines.append("A `token` may be a callable (sync or async): called when first needed, and once")
+        lines.append("more to refresh it when a call is refused as unauthorized (that call is retried once).")
+    return "\n".join(lines)
+
+
 def _error_names(n: Namer, throws: tuple[m.TypeRef, ...]) -> list[str]:
     return [n.model.type(ref.target).name for ref in throws if ref.target is not None]
 
@@ -96,6 +135,7 @@ def module(model: m.Model, package: str, files: list[m.File]) -> RpcModule | Non
     imports = Imports()
     n = Namer(model, package, imports)
     clients = []
+    protected = False
     for svc in (s for f in files for s in f.services):
         rpcs = [x for x in svc.members if isinstance(x, m.Rpc)]
         if not rpcs:
@@ -107,6 +147,10 @@ def module(model: m.Model, package: str, files: list[m.File]) -> RpcModule | Non
             "`url` picks the transport: `amqp://` or `amqps://` (RabbitMQ, served by the worker role),\n"
             "`grpc://host:port` (gRPC). Calls on one client may run concurrently."
         )
+        schemes = _protected(model, svc)
+        if schemes:
+            protected = True
+            doc += "\n\n" + _credentials_doc(schemes)
         cls = py_class(svc.name)
         binding = layout.call(
             "binding: ClassVar[ServiceBinding] = ServiceBinding(",
@@ -120,4 +164,4 @@ def module(model: m.Model, package: str, files: list[m.File]) -> RpcModule | Non
     imports.add("typing", "ClassVar")
     imports.add("svcgen_runtime.rpc", "ServiceBinding")
     imports.add("svcgen_runtime.rpc.client", "RpcClientBase")
-    return RpcModule(package, imports.block(), tuple(clients))
+    return RpcModule(package, imports.block(), tuple(clients), protected)

@@ -33,6 +33,17 @@ def schemes_used(model: m.Model, svc: m.Service) -> list[m.AuthScheme]:
     return out
 
 
+def rpc_schemes(model: m.Model, svc: m.Service) -> list[m.AuthScheme]:
+    """The auth schemes the rpcs of `svc` require, in order of first use."""
+    out: list[m.AuthScheme] = []
+    for x in svc.rpcs:
+        req = svc.requirement(x)
+        scheme = model.auth_scheme(req) if req is not None else None
+        if scheme is not None and scheme not in out:
+            out.append(scheme)
+    return out
+
+
 def room_name(svc: m.Service, sock: m.Socket) -> str:
     return f"{svc.package}.{svc.name}.{sock.handler}"
 
@@ -199,6 +210,13 @@ def _member(n: Namer, svc: m.Service, x: m.Member, spec: list[str]) -> MethodVie
         errors = error_classes(n, x.throws)
         if errors:
             args.append("errors=(" + ", ".join(errors) + ("," if len(errors) == 1 else "") + ")")
+        req = svc.requirement(x)
+        scheme = n.model.auth_scheme(req) if req is not None else None
+        if req is not None and scheme is not None:
+            # the scheme's constant is defined in this module: schemes_used covers rpcs too
+            args += [f"auth={scheme_const(scheme.name)}", f"verifier={pystr(verifier_name(scheme.name))}"]
+            if req.scopes:
+                args.append("scopes=" + _tuple([pystr(s) for s in req.scope_names]))
         spec.append(layout.call("RpcSpec(", args, "),", 12))
         extra = ["RPC" + (f", timeout {seconds(x.timeout_ms)} s." if x.timeout_ms else "."), *_throws(n, x.throws)]
         return MethodView(_signature(x.handler, n.params(x.params), n.returns(x.returns)), _doc(x.doc, extra))
@@ -236,6 +254,10 @@ def _member(n: Namer, svc: m.Service, x: m.Member, spec: list[str]) -> MethodVie
         f"`{conn}.receive()` for what it sends. Return to keep it connected to the room.",
     ]
     return MethodView(sig, _doc(x.doc, extra))
+
+
+def _tuple(items: list[str]) -> str:
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 def connection_param(x: m.Socket) -> str:
@@ -309,6 +331,9 @@ def module(model: m.Model, package: str, files: list[m.File]) -> ServiceModule:
                 "header": f"the value of header {scheme.key}",
                 "query": f"the value of query parameter {scheme.key}",
             }[scheme.location or "bearer"]
+            if scheme in rpc_schemes(model, svc):
+                key = "authorization" if scheme.kind == "bearer" else (scheme.key or "").lower()
+                how += f";\non an RPC, the AMQP header or gRPC metadata `{key}`"
             doc = (
                 f"Verify a credential of auth scheme `{scheme.name}`: {how}.\n\n"
                 "Return its claims; raise Unauthorized (svcgen_runtime.auth) or return None to\n"
