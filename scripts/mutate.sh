@@ -92,6 +92,8 @@ suite() {
       # a broker), not test_topic_matching_is_amqps nor the SVCGEN_AMQP_URL usage errors
       echo "tests/runtime/test_embedded_bus.py tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py
         tests/runtime/test_run_cli.py -k 'not amqp]'" ;;
+    runtime/svcgen_runtime/settings.py)
+      echo "tests/runtime/test_settings_env.py" ;;
     runtime/*)
       echo "tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py tests/runtime/test_scheduler.py
         tests/runtime/test_run_cli.py -k 'not amqp]'" ;;
