@@ -82,7 +82,8 @@ suite() {
         $c::test_the_no_op_shortcut_is_taken_with_targets_and_only_for_text_output
         tests/test_multi_build.py::test_sources_of_tool_svcgen_are_one_build
         $c::test_breaking_against_a_folder_with_allow_severity_and_json $c::test_graph_formats
-        $c::test_fmt_check_through_the_command tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings
+        $c::test_fmt_check_through_the_command tests/cli/test_cli_interrupt.py tests/cli/test_cli_run_forwarding.py
+        tests/runtime/test_run_cli.py::test_help_lists_roles_and_settings
         $c::test_new_and_upgrade_errors_are_one_line_on_stderr
         $c::test_new_takes_every_part_flag_and_a_fresh_project_is_up_to_date
         $c::test_new_whose_first_build_fails_keeps_the_project_and_says_so
