@@ -1,4 +1,4 @@
-"""Authentication of generated routes and sockets: schemes, verification, the claims hook.
+"""Authentication of generated routes, sockets and rpcs: schemes, verification, the claims hook.
 
 The IDL's `auth NAME = ...` becomes an `AuthScheme` constant in the generated service.py
 (`USER`), and the service class an abstract verifier per scheme it uses (`verify_user`). Every
@@ -6,7 +6,9 @@ generated route of a member that requires a scheme reads the credential through 
 FastAPI security dependency (so the OpenAPI document lists it), then calls `authenticate`
 before the handler: no credential, a verifier that raises `Unauthorized` or returns None answer
 401 with `WWW-Authenticate`; claims without a required scope answer 403. The handler reads the
-verified claims with `use_claims(USER)` inside its unit of work.
+verified claims with `use_claims(USER)` inside its unit of work. An rpc that requires a scheme
+is checked with the same `verify` by the AMQP and gRPC servers (`svcgen_runtime.rpc.credentials`:
+the credential in a request header or call metadata, refused as `unauthorized` / `forbidden`).
 """
 
 from __future__ import annotations
