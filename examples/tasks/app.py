@@ -4,6 +4,8 @@ Build, then serve with its consumers in one process (from the repository root):
     svcgen build examples/tasks/tasks.idl --out examples/tasks/tasks_api
     cd examples/tasks && svcgen run all app:tasks
 `uvicorn --app-dir examples/tasks app:app` serves the same, consumers on the embedded bus included.
+Every call but /health needs a token: `curl -H 'Authorization: Bearer demo-reader' localhost:8000/tasks`
+(`demo-writer` may also delete).
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import uuid
 from typing import Never
 
+from svcgen_runtime.auth import use_claims
 from svcgen_runtime.sockets import Connection
 from tasks_api.acme_common.models import Forbidden, ForbiddenBody, Money
 from tasks_api.acme_tasks.http import create_app
 from tasks_api.acme_tasks.models import (
     Estimate,
+    Health,
     NewTask,
     Task,
     TaskCreated,
@@ -24,10 +28,18 @@ from tasks_api.acme_tasks.models import (
     TaskNotFound,
     TaskNotFoundBody,
     TaskPage,
+    UserClaims,
 )
-from tasks_api.acme_tasks.service import TASK_CREATED, TASK_DELETED, Tasks
+from tasks_api.acme_tasks.service import TASK_CREATED, TASK_DELETED, USER, Tasks
 
 HOURLY_RATE_CENTS = 9000
+
+# Fixed tokens, so the example runs with nothing else installed. A real service verifies a JWT
+# (its signature, expiry and audience) or asks its identity provider here.
+DEMO_TOKENS = {
+    "demo-reader": UserClaims(sub="reader"),
+    "demo-writer": UserClaims(sub="writer", scopes=["tasks:write"]),
+}
 
 
 def project_of(task: Task) -> str:
@@ -42,6 +54,13 @@ class InMemoryTasks(Tasks):
         self.tasks: dict[uuid.UUID, Task] = {}
         self.search_index: set[uuid.UUID] = set()
         self.audit_log: list[str] = []
+        self.created_by_key: dict[tuple[str, str], uuid.UUID] = {}
+
+    async def verify_user(self, token: str) -> UserClaims | None:
+        return DEMO_TOKENS.get(token)  # None answers 401
+
+    async def health(self) -> Health:
+        return Health(ok=True)
 
     async def list_tasks(self, limit: int, cursor: str | None) -> TaskPage:
         ordered = list(reversed(self.tasks.values()))
@@ -56,9 +75,15 @@ class InMemoryTasks(Tasks):
             raise TaskNotFound(TaskNotFoundBody(id=id))
         return task
 
-    async def create_task(self, task: NewTask) -> Task:
+    async def create_task(self, task: NewTask, idempotency_key: str | None) -> Task:
+        # keys are per caller: one user's key never returns another user's task
+        key = (use_claims(USER).sub, idempotency_key) if idempotency_key else None
+        if key in self.created_by_key and (earlier := self.tasks.get(self.created_by_key[key])):
+            return earlier
         stored = Task(id=uuid.uuid4(), title=task.title, priority=task.priority, tags=task.tags, due=task.due)
         self.tasks[stored.id] = stored
+        if key is not None:
+            self.created_by_key[key] = stored.id
         await self.publish(TASK_CREATED, TaskCreated(task=stored))
         return stored
 

@@ -161,3 +161,25 @@ def py_package(package: str) -> str:
 def ts_module(package: str) -> str:
     """The TypeScript folder for an IDL package (same spelling as the Python one)."""
     return py_package(package)
+
+
+def summary_line(doc: str | None) -> str | None:
+    """An operation's summary: the first sentence of its doc's first paragraph, on one line (a
+    sentence may wrap over several `///` lines; cutting at the line end would stop mid-sentence)."""
+    if not doc or not doc.strip():
+        return None
+    paragraph = " ".join(doc.strip().split("\n\n", 1)[0].split())
+    end = re.search(r"[.!?](?=\s)", paragraph)
+    return paragraph[: end.end()] if end else paragraph
+
+
+def auth_responses(requirement: m.Requirement | None, declared: set[int]) -> tuple[tuple[int, str], ...]:
+    """The statuses the auth check of a member answers, for its documentation: 401 for every
+    protected member, 403 when it requires scopes (unless the member declares its own 403 error,
+    whose body the document keeps)."""
+    if requirement is None:
+        return ()
+    out = [(401, "Missing or rejected credentials.")]
+    if requirement.scopes and 403 not in declared:
+        out.append((403, "A required scope is missing."))
+    return tuple(out)

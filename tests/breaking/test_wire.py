@@ -64,7 +64,7 @@ MUTATIONS: dict[str, Callable[[str], str]] = {
     "move an endpoint": _swap("GET /tasks/{id} get_task", "GET /task/{id} get_task"),
     "remove an endpoint": _swap(
         "  /// Remove a task and announce it.\n  DELETE /tasks/{id} delete_task(id: uuid) throws TaskNotFound"
-        " emits task.deleted;\n",
+        ' emits task.deleted requires user("tasks:write");\n',
         "",
     ),
     "add a required query parameter": _swap("list_tasks(limit", "list_tasks(project: string, limit"),
@@ -184,7 +184,22 @@ def server(model: m.Model, package: str) -> Any:
 
         return answer
 
-    impl = type("Impl", (base,), {name: handler(name) for name in base.__abstractmethods__})
+    def verifier(scheme: m.AuthScheme) -> Callable[..., Any]:
+        """Any credential passes, with every scope the service asks for: auth is not what this test is about."""
+        service = _service(model)
+        needs = [service.requirement(x) for x in service.members]
+        scopes = sorted({str(v.value) for r in needs if r is not None for v in r.scopes})
+        hint = typing.get_type_hints(getattr(base, f"verify_{scheme.name}"))["return"]
+
+        async def verify(self: Any, token: str) -> Any:
+            claims = sample(scheme.claims, model) | {"scopes": scopes}
+            return TypeAdapter(hint).validate_python(claims)
+
+        return verify
+
+    methods = {name: handler(name) for name in base.__abstractmethods__}
+    methods |= {f"verify_{a.name}": verifier(a) for a in model.root.auth_schemes}
+    impl = type("Impl", (base,), methods)
     return http_mod.create_app(impl())
 
 
@@ -193,7 +208,7 @@ async def _calls(client_model: m.Model, client_package: str, app: Any) -> list[s
     client_mod = importlib.import_module(f"{client_package}.acme_tasks.client")
     base_mod = importlib.import_module(f"{client_package}.client_base")
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-    client = client_mod.TasksClient("http://test", http_client=http, retry=base_mod.Retry(attempts=1))
+    client = client_mod.TasksClient("http://test", http_client=http, retry=base_mod.Retry(attempts=1), token="t")
     failed = []
     for ep in _service(client_model).endpoints:
         method = getattr(client, ep.handler)

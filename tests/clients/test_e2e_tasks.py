@@ -30,7 +30,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     built = svcgen("build", str(ROOT / "examples/tasks/tasks.idl"), "--out", str(folder / "tasks_api"))
     assert built.returncode == 0, built.stderr
     shutil.copy(APP, folder / "app.py")
-    with uvicorn_server(folder, "app:app", "/tasks", "the example service") as url:
+    with uvicorn_server(folder, "app:app", "/health", "the example service") as url:
         yield url, folder
 
 
@@ -66,12 +66,15 @@ def test_async_client_covers_every_endpoint(service: tuple[str, Path], api: dict
         seen.append(request.method)
 
     async def scenario() -> None:
-        async with client.TasksClient(service[0], auth=sign, headers={"x-team": "a"}) as tasks:
+        async with client.TasksClient(service[0], auth=sign, headers={"x-team": "a"}, token="demo-writer") as tasks:
+            assert (await tasks.health()).ok
             created = await tasks.create_task(models.NewTask(title="write docs", tags=["py-async"]))
+            again = await tasks.create_task(models.NewTask(title="once"), idempotency_key="py-key")
+            assert (await tasks.create_task(models.NewTask(title="once"), idempotency_key="py-key")) == again
             assert isinstance(created, models.Task) and created.title == "write docs"
             assert (await tasks.get_task(created.id)) == created
-            page = await tasks.list_tasks(limit=1)
-            assert isinstance(page, models.TaskPage) and [t.id for t in page.items] == [created.id]
+            page = await tasks.list_tasks(limit=3)
+            assert isinstance(page, models.TaskPage) and [t.id for t in page.items][1:] == [created.id]
             replaced = await tasks.replace_task(created.id, models.NewTask(title="locked one", tags=["locked"]))
             assert replaced.title == "locked one" and replaced.id == created.id
             with pytest.raises(common.Forbidden) as forbidden:
@@ -86,12 +89,13 @@ def test_async_client_covers_every_endpoint(service: tuple[str, Path], api: dict
             assert invalid.value.status == 422 and "limit" in json.dumps(invalid.value.body)
 
     asyncio.run(scenario())
-    assert seen == ["POST", "GET", "GET", "PUT", "PUT", "DELETE", "GET", "GET"]
+    assert seen == ["GET", "POST", "POST", "POST", "GET", "GET", "PUT", "PUT", "DELETE", "GET", "GET"]
 
 
 def test_sync_client_covers_every_endpoint(service: tuple[str, Path], api: dict[str, Any]) -> None:
     client, models, common, base = api["client"], api["models"], api["common"], api["base"]
-    with client.TasksSyncClient(service[0], timeout=5) as tasks:
+    tokens = iter(["demo-reader", "demo-writer"])  # a reader token first: 403 is not refreshed
+    with client.TasksSyncClient(service[0], timeout=5, token=lambda: next(tokens)) as tasks:
         created = tasks.create_task(models.NewTask(title="sync", priority=models.Priority.HIGH))
         assert created.priority is models.Priority.HIGH
         assert tasks.get_task(created.id).title == "sync"
@@ -99,6 +103,10 @@ def test_sync_client_covers_every_endpoint(service: tuple[str, Path], api: dict[
         assert tasks.replace_task(created.id, models.NewTask(title="sync 2", tags=["locked"])).title == "sync 2"
         with pytest.raises(common.Forbidden):
             tasks.replace_task(created.id, models.NewTask(title="no"))
+        with pytest.raises(base.UnexpectedStatus) as denied:
+            tasks.delete_task(created.id)
+        assert denied.value.status == 403
+    with client.TasksSyncClient(service[0], timeout=5, token=lambda: next(tokens)) as tasks:
         tasks.delete_task(created.id)
         with pytest.raises(models.TaskNotFound):
             tasks.delete_task(created.id)
@@ -121,12 +129,14 @@ def test_typescript_client_over_http(service: tuple[str, Path], tsc: list[str], 
     said = run_node(tsc[0], [], compiled_script, service[0], "http")
     assert "ok: declared error TaskNotFound with its body" in said
     assert "ok: the headers function ran once for every request" in said
-    assert said.count("ok: ") == 12, said
+    assert "ok: the token function is called again once after a 401" in said
+    assert said.count("ok: ") == 16, said
 
 
 def test_typescript_socket_client(service: tuple[str, Path], tsc: list[str], compiled_script: Path) -> None:
     node = tsc[0]
     flags = websocket_flags(node)
     said = run_node(node, flags, compiled_script, service[0], "socket")
+    assert "ok: a socket without a token is closed with 4401 (4401)" in said
     assert "ok: socket opened (onOpen ran, readyState OPEN)" in said
     assert "ok: socket message TaskCreated for the new task" in said

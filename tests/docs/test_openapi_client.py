@@ -30,11 +30,15 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "svcg
 
 CALLS = r"""
 import sys, uuid
-from client import Client
-from client.api.default import create_task, delete_task, get_task, list_tasks
+from client import AuthenticatedClient, Client
+from client.api.default import create_task, delete_task, get_task, health, list_tasks
 from client.models import NewTask, TaskNotFoundBody
 
-c = Client(base_url=sys.argv[1], raise_on_unexpected_status=True)
+assert health.sync(client=Client(base_url=sys.argv[1])).ok  # public: no token
+anonymous = create_task.sync_detailed(client=Client(base_url=sys.argv[1]), body=NewTask(title="no"))
+assert anonymous.status_code == 401, anonymous
+# the document's bearer scheme makes the tool generate a client that takes a token
+c = AuthenticatedClient(base_url=sys.argv[1], token="demo-writer", raise_on_unexpected_status=True)
 made = create_task.sync_detailed(client=c, body=NewTask(title="from openapi-python-client", tags=["x"]))
 assert made.status_code == 201, made
 task = made.parsed

@@ -32,7 +32,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.mark.parametrize("body", [b"{not json", b'{"title": "t",', b"", b"\xff\xfe"])
 def test_a_body_that_is_not_json_is_400(server: str, body: bytes) -> None:
-    c = httpx.Client(base_url=server)
+    c = httpx.Client(base_url=server, headers={"authorization": "Bearer demo-writer"})
     declared = c.get("/openapi.json").json()["paths"]["/tasks"]["post"]["responses"]
     assert "400" in declared
     r = c.post("/tasks", content=body, headers={"content-type": "application/json"})
@@ -46,7 +46,7 @@ def test_a_body_that_is_not_json_is_400(server: str, body: bytes) -> None:
 
 
 def test_json_that_does_not_validate_stays_422(server: str) -> None:
-    c = httpx.Client(base_url=server)
+    c = httpx.Client(base_url=server, headers={"authorization": "Bearer demo-writer"})
     r = c.post("/tasks", json={"title": ""})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "title"]

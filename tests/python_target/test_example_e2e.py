@@ -1,4 +1,7 @@
-"""The tasks example under uvicorn, over real HTTP and websockets; then schemathesis against it."""
+"""The tasks example under uvicorn, over real HTTP and websockets; then schemathesis against it.
+
+Every member of the example but /health requires a `user` bearer token (app.py's DEMO_TOKENS):
+`demo-writer` has the `tasks:write` scope that DELETE needs, `demo-reader` does not."""
 
 from __future__ import annotations
 
@@ -26,8 +29,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+WRITER = {"authorization": "Bearer demo-writer"}
+READER = {"authorization": "Bearer demo-reader"}
+
+
 def test_create_get_list_replace_delete(server: str) -> None:
-    c = httpx.Client(base_url=server)
+    c = httpx.Client(base_url=server, headers=WRITER)
     r = c.post("/tasks", json={"title": "write tests", "tags": ["alpha"], "due": "2030-01-01T10:00:00+02:00"})
     assert r.status_code == 201, r.text
     task = r.json()
@@ -53,7 +60,7 @@ def test_create_get_list_replace_delete(server: str) -> None:
 
 
 def test_validation_errors_are_422_with_details(server: str) -> None:
-    c = httpx.Client(base_url=server)
+    c = httpx.Client(base_url=server, headers=READER)
     for params, field in (({"limit": 0}, "limit"), ({"limit": 501}, "limit"), ({"limit": "many"}, "limit")):
         r = c.get("/tasks", params=params)
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", field], r.text
@@ -82,7 +89,8 @@ def test_openapi_lists_declared_errors(server: str) -> None:
 def test_websocket_room_receives_tagged_union_members(server: str) -> None:
     async def scenario() -> list[dict[str, object]]:
         ws_url = server.replace("http", "ws") + "/tasks/live?project=beta"
-        async with websockets.connect(ws_url) as ws, httpx.AsyncClient(base_url=server) as c:
+        connect = websockets.connect(ws_url, additional_headers=WRITER)
+        async with connect as ws, httpx.AsyncClient(base_url=server, headers=WRITER) as c:
             await asyncio.sleep(0.05)  # the server has joined us to the room once accepted
             other = (await c.post("/tasks", json={"title": "elsewhere", "tags": ["gamma"]})).json()
             created = (await c.post("/tasks", json={"title": "live", "tags": ["beta"]})).json()
@@ -96,14 +104,53 @@ def test_websocket_room_receives_tagged_union_members(server: str) -> None:
     assert deleted == {"type": "TaskDeleted", "id": created["task"]["id"]}  # type: ignore[index]
 
 
-def test_schemathesis_no_server_errors_and_conforming_responses(server: str, tmp_path: Path) -> None:
+def test_health_is_public_and_every_other_route_wants_a_token(server: str) -> None:
+    c = httpx.Client(base_url=server)
+    assert c.get("/health").json() == {"ok": True}
+    for r in (c.get("/tasks"), c.get("/tasks", headers={"authorization": "Bearer guessed"})):
+        assert r.status_code == 401 and r.headers["www-authenticate"] == 'Bearer realm="user"'
+    task = c.post("/tasks", json={"title": "read-only"}, headers=READER).json()
+    r = c.delete(f"/tasks/{task['id']}", headers=READER)
+    assert r.status_code == 403 and "tasks:write" in r.json()["detail"]
+    assert c.get(f"/tasks/{task['id']}", headers=READER).status_code == 200  # not deleted
+
+
+def test_socket_refuses_a_connect_without_a_token(server: str) -> None:
+    async def close_code() -> int | None:
+        async with websockets.connect(server.replace("http", "ws") + "/tasks/live?project=p") as ws:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 5)
+            return closed.value.rcvd.code if closed.value.rcvd else None
+
+    assert asyncio.run(close_code()) == 4401
+
+
+def test_idempotency_key_header_returns_the_first_task_to_the_same_caller(server: str) -> None:
+    c = httpx.Client(base_url=server)
+    key = {"Idempotency-Key": "k-1"}
+    first = c.post("/tasks", json={"title": "once"}, headers={**WRITER, **key})
+    again = c.post("/tasks", json={"title": "once"}, headers={**WRITER, **key})
+    assert (first.status_code, again.status_code) == (201, 201) and again.json() == first.json()
+    other_caller = c.post("/tasks", json={"title": "once"}, headers={**READER, **key}).json()
+    no_key = c.post("/tasks", json={"title": "once"}, headers=WRITER).json()
+    assert len({first.json()["id"], other_caller["id"], no_key["id"]}) == 3
+
+
+@pytest.mark.parametrize("token", ["demo-writer", "demo-reader", None])
+def test_schemathesis_no_server_errors_and_conforming_responses(server: str, tmp_path: Path, token: str | None) -> None:
+    """With the writer's token every operation is reachable; `ignored_auth` also calls each one
+    without it (and with a wrong one) and fails if a protected operation answers anyway. With the
+    reader's (no `tasks:write`) or none, the 403 and 401 answers must be the documented ones."""
+    credentials = ["--header", f"Authorization: Bearer {token}"] if token else []
     r = subprocess.run(
         [
             str(BIN / "schemathesis"),
             "run",
             server + "/openapi.json",
+            *credentials,
             "--checks",
-            "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance",
+            "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance,"
+            "ignored_auth",
             "--max-examples",
             "25",
             "--phases",

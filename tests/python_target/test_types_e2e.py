@@ -355,6 +355,10 @@ def billing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]
         yield Served(url, base)
 
 
+# The tasks routes of examples/tasks require a user token (its app.py's DEMO_TOKENS); billing's do not.
+TASKS_TOKEN = {"authorization": "Bearer demo-writer"}
+
+
 def ws_url(served: Served) -> str:
     return served.url.replace("http://", "ws://") + "/invoices/live"
 
@@ -373,7 +377,7 @@ async def billed_task(c: httpx.AsyncClient, title: str) -> tuple[dict[str, Any],
 
 def test_billing_endpoints_and_consumer(billing_server: Served) -> None:
     async def scenario() -> None:
-        async with httpx.AsyncClient(base_url=billing_server.url) as c:
+        async with httpx.AsyncClient(base_url=billing_server.url, headers=TASKS_TOKEN) as c:
             task, invoice = await billed_task(c, "bill me")
             assert invoice["task_id"] == task["id"] and invoice["state"] == "draft"
             assert invoice["total"] == {"amount": 9000, "currency": "EUR"} and invoice["notes"] is None
@@ -398,7 +402,7 @@ def test_billing_endpoints_and_consumer(billing_server: Served) -> None:
 def test_subscribe_frame_gets_typed_invoice_paid_replies(billing_server: Served) -> None:
     async def scenario(models: ModuleType) -> None:
         async with (
-            httpx.AsyncClient(base_url=billing_server.url) as c,
+            httpx.AsyncClient(base_url=billing_server.url, headers=TASKS_TOKEN) as c,
             websockets.connect(ws_url(billing_server)) as ws,
         ):
             _, early = await billed_task(c, "paid before the client asks")
@@ -470,7 +474,7 @@ def test_socket_still_serves_after_a_bad_client(billing_server: Served) -> None:
     async def scenario() -> None:
         await closed_by("garbage", billing_server)
         async with (
-            httpx.AsyncClient(base_url=billing_server.url) as c,
+            httpx.AsyncClient(base_url=billing_server.url, headers=TASKS_TOKEN) as c,
             websockets.connect(ws_url(billing_server)) as ws,
         ):
             _, invoice = await billed_task(c, "after the bad client")

@@ -82,8 +82,11 @@ def test_run_all_serves_http_and_consumes_on_the_embedded_bus_then_sigterm_exits
 
         async def create_and_hear() -> dict[str, object]:
             # audit_task (a consumer of task.*) sends new tasks to their project's live room
-            async with websockets.connect(url.replace("http", "ws") + "/tasks/live?project=cli") as ws:
-                r = httpx.post(url + "/tasks", json={"title": "from the cli", "tags": ["cli"]})
+            # a browser-style socket passes its token in the query (examples/tasks app.py's DEMO_TOKENS)
+            live = url.replace("http", "ws") + "/tasks/live?project=cli&token=demo-reader"
+            async with websockets.connect(live) as ws:
+                token = {"authorization": "Bearer demo-writer"}
+                r = httpx.post(url + "/tasks", json={"title": "from the cli", "tags": ["cli"]}, headers=token)
                 assert r.status_code == 201, r.text
                 heard: dict[str, object] = json.loads(await asyncio.wait_for(ws.recv(), 5))
                 return heard

@@ -11,18 +11,24 @@ import uuid
 from pydantic import TypeAdapter
 
 from ..acme_common.models import Forbidden, ForbiddenBody
-from ..client_base import AsyncBaseClient, SyncBaseClient, path_value
-from .models import NewTask, Task, TaskNotFound, TaskNotFoundBody, TaskPage
+from ..client_base import AsyncBaseClient, Credential, SyncBaseClient, path_value
+from .models import Health, NewTask, Task, TaskNotFound, TaskNotFoundBody, TaskPage
 
+_HEALTH: TypeAdapter[Health] = TypeAdapter(Health)
 _TASK_PAGE: TypeAdapter[TaskPage] = TypeAdapter(TaskPage)
 _TASK: TypeAdapter[Task] = TypeAdapter(Task)
 
 
 class TasksClient(AsyncBaseClient):
-    """Task tracking.
+    """Task tracking. Every member needs a user token unless it says otherwise.
 
     Asynchronous client of the Tasks service; TasksSyncClient blocks.
     """
+
+    async def health(self) -> Health:
+        """Liveness, for load balancers: no token needed."""
+        response = await self._send("GET", "/health")
+        return _HEALTH.validate_json(response.content)
 
     async def list_tasks(
         self,
@@ -35,6 +41,7 @@ class TasksClient(AsyncBaseClient):
             "GET",
             "/tasks",
             query={"limit": limit, "cursor": cursor},
+            credential=Credential("user", "bearer"),
         )
         return _TASK_PAGE.validate_json(response.content)
 
@@ -44,12 +51,26 @@ class TasksClient(AsyncBaseClient):
             "GET",
             "/tasks/" + path_value("id", id),
             errors=[(TaskNotFound, TaskNotFoundBody)],
+            credential=Credential("user", "bearer"),
         )
         return _TASK.validate_json(response.content)
 
-    async def create_task(self, task: NewTask) -> Task:
-        """Store a new task and announce it."""
-        response = await self._send("POST", "/tasks", body=task)
+    async def create_task(
+        self,
+        task: NewTask,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Task:
+        """Store a new task and announce it. A retry with the same `Idempotency-Key` gets the
+        task the first call stored instead of a second one.
+        """
+        response = await self._send(
+            "POST",
+            "/tasks",
+            body=task,
+            headers={"Idempotency-Key": idempotency_key},
+            credential=Credential("user", "bearer"),
+        )
         return _TASK.validate_json(response.content)
 
     async def replace_task(self, id: uuid.UUID, task: NewTask) -> Task:
@@ -59,6 +80,7 @@ class TasksClient(AsyncBaseClient):
             "/tasks/" + path_value("id", id),
             body=task,
             errors=[(TaskNotFound, TaskNotFoundBody), (Forbidden, ForbiddenBody)],
+            credential=Credential("user", "bearer"),
         )
         return _TASK.validate_json(response.content)
 
@@ -68,18 +90,29 @@ class TasksClient(AsyncBaseClient):
             "DELETE",
             "/tasks/" + path_value("id", id),
             errors=[(TaskNotFound, TaskNotFoundBody)],
+            credential=Credential("user", "bearer"),
         )
 
 
 class TasksSyncClient(SyncBaseClient):
-    """Task tracking.
+    """Task tracking. Every member needs a user token unless it says otherwise.
 
     Blocking client of the Tasks service; TasksClient is async.
     """
 
+    def health(self) -> Health:
+        """Liveness, for load balancers: no token needed."""
+        response = self._send("GET", "/health")
+        return _HEALTH.validate_json(response.content)
+
     def list_tasks(self, *, limit: int = 50, cursor: str | None = None) -> TaskPage:
         """Newest tasks first, one page at a time."""
-        response = self._send("GET", "/tasks", query={"limit": limit, "cursor": cursor})
+        response = self._send(
+            "GET",
+            "/tasks",
+            query={"limit": limit, "cursor": cursor},
+            credential=Credential("user", "bearer"),
+        )
         return _TASK_PAGE.validate_json(response.content)
 
     def get_task(self, id: uuid.UUID) -> Task:
@@ -88,12 +121,21 @@ class TasksSyncClient(SyncBaseClient):
             "GET",
             "/tasks/" + path_value("id", id),
             errors=[(TaskNotFound, TaskNotFoundBody)],
+            credential=Credential("user", "bearer"),
         )
         return _TASK.validate_json(response.content)
 
-    def create_task(self, task: NewTask) -> Task:
-        """Store a new task and announce it."""
-        response = self._send("POST", "/tasks", body=task)
+    def create_task(self, task: NewTask, *, idempotency_key: str | None = None) -> Task:
+        """Store a new task and announce it. A retry with the same `Idempotency-Key` gets the
+        task the first call stored instead of a second one.
+        """
+        response = self._send(
+            "POST",
+            "/tasks",
+            body=task,
+            headers={"Idempotency-Key": idempotency_key},
+            credential=Credential("user", "bearer"),
+        )
         return _TASK.validate_json(response.content)
 
     def replace_task(self, id: uuid.UUID, task: NewTask) -> Task:
@@ -103,6 +145,7 @@ class TasksSyncClient(SyncBaseClient):
             "/tasks/" + path_value("id", id),
             body=task,
             errors=[(TaskNotFound, TaskNotFoundBody), (Forbidden, ForbiddenBody)],
+            credential=Credential("user", "bearer"),
         )
         return _TASK.validate_json(response.content)
 
@@ -112,4 +155,5 @@ class TasksSyncClient(SyncBaseClient):
             "DELETE",
             "/tasks/" + path_value("id", id),
             errors=[(TaskNotFound, TaskNotFoundBody)],
+            credential=Credential("user", "bearer"),
         )

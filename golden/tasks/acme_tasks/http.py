@@ -12,15 +12,34 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Never
 
-from fastapi import APIRouter, Body, FastAPI, Path, Query, Response, WebSocket
+from fastapi import (
+    APIRouter,
+    Body,
+    FastAPI,
+    Header,
+    Path,
+    Query,
+    Response,
+    Security,
+    WebSocket,
+)
 from pydantic import TypeAdapter
+from svcgen_runtime.auth import authenticate_socket
 from svcgen_runtime.http import install_error_handler, lifespan, wire_consumers
 from svcgen_runtime.sockets import Connection, serve
 
 from .. import ApiError
 from ..acme_common.models import ForbiddenBody
-from .models import NewTask, Task, TaskEvent, TaskNotFoundBody, TaskPage
-from .service import Tasks
+from .models import (
+    Health,
+    NewTask,
+    Task,
+    TaskEvent,
+    TaskNotFoundBody,
+    TaskPage,
+    UserClaims,
+)
+from .service import USER, Tasks
 
 
 def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
@@ -31,19 +50,40 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
     router = APIRouter() if router is None else router
 
     @router.get(
+        "/health",
+        response_model=Health,
+        status_code=200,
+        operation_id="health",
+        summary="Liveness, for load balancers: no token needed.",
+    )
+    async def health() -> Health:
+        async with impl.runtime.unit_of_work(impl, "health"):
+            return await impl.health()
+
+    list_tasks_guard = Security(USER.guard(impl.verify_user))
+
+    @router.get(
         "/tasks",
         response_model=TaskPage,
         status_code=200,
         operation_id="list_tasks",
         summary="Newest tasks first, one page at a time.",
+        responses={
+            401: {"description": "Missing or rejected credentials."},
+        },
     )
     async def list_tasks(
         *,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         cursor: Annotated[str | None, Query()] = None,
+        svcgen_claims: UserClaims = list_tasks_guard,
     ) -> TaskPage:
-        async with impl.runtime.unit_of_work(impl, "list_tasks"):
+        async with impl.runtime.unit_of_work(
+            impl, "list_tasks", claims=(USER, svcgen_claims)
+        ):
             return await impl.list_tasks(limit=limit, cursor=cursor)
+
+    get_task_guard = Security(USER.guard(impl.verify_user))
 
     @router.get(
         "/tasks/{id}",
@@ -52,15 +92,21 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         operation_id="get_task",
         summary="One task by id.",
         responses={
+            401: {"description": "Missing or rejected credentials."},
             404: {"model": TaskNotFoundBody, "description": "No task has that id."},
         },
     )
     async def get_task(
         *,
         id: Annotated[uuid.UUID, Path()],
+        svcgen_claims: UserClaims = get_task_guard,
     ) -> Task:
-        async with impl.runtime.unit_of_work(impl, "get_task"):
+        async with impl.runtime.unit_of_work(
+            impl, "get_task", claims=(USER, svcgen_claims)
+        ):
             return await impl.get_task(id=id)
+
+    create_task_guard = Security(USER.guard(impl.verify_user))
 
     @router.post(
         "/tasks",
@@ -68,16 +114,24 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         status_code=201,
         operation_id="create_task",
         summary="Store a new task and announce it.",
+        description="Store a new task and announce it. A retry with the same `Idempotency-Key` gets the task the first call stored instead of a second one.",
         responses={
             400: {"description": "The request body is not valid JSON."},
+            401: {"description": "Missing or rejected credentials."},
         },
     )
     async def create_task(
         *,
         task: Annotated[NewTask, Body()],
+        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+        svcgen_claims: UserClaims = create_task_guard,
     ) -> Task:
-        async with impl.runtime.unit_of_work(impl, "create_task"):
-            return await impl.create_task(task=task)
+        async with impl.runtime.unit_of_work(
+            impl, "create_task", claims=(USER, svcgen_claims)
+        ):
+            return await impl.create_task(task=task, idempotency_key=idempotency_key)
+
+    replace_task_guard = Security(USER.guard(impl.verify_user))
 
     @router.put(
         "/tasks/{id}",
@@ -87,6 +141,7 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         summary="Replace a task.",
         responses={
             400: {"description": "The request body is not valid JSON."},
+            401: {"description": "Missing or rejected credentials."},
             404: {"model": TaskNotFoundBody, "description": "No task has that id."},
             403: {"model": ForbiddenBody, "description": "The caller may not do this."},
         },
@@ -95,9 +150,14 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         *,
         id: Annotated[uuid.UUID, Path()],
         task: Annotated[NewTask, Body()],
+        svcgen_claims: UserClaims = replace_task_guard,
     ) -> Task:
-        async with impl.runtime.unit_of_work(impl, "replace_task"):
+        async with impl.runtime.unit_of_work(
+            impl, "replace_task", claims=(USER, svcgen_claims)
+        ):
             return await impl.replace_task(id=id, task=task)
+
+    delete_task_guard = Security(USER.guard(impl.verify_user), scopes=["tasks:write"])
 
     @router.delete(
         "/tasks/{id}",
@@ -106,14 +166,19 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         operation_id="delete_task",
         summary="Remove a task and announce it.",
         responses={
+            401: {"description": "Missing or rejected credentials."},
+            403: {"description": "A required scope is missing."},
             404: {"model": TaskNotFoundBody, "description": "No task has that id."},
         },
     )
     async def delete_task(
         *,
         id: Annotated[uuid.UUID, Path()],
+        svcgen_claims: UserClaims = delete_task_guard,
     ) -> Response:
-        async with impl.runtime.unit_of_work(impl, "delete_task"):
+        async with impl.runtime.unit_of_work(
+            impl, "delete_task", claims=(USER, svcgen_claims)
+        ):
             await impl.delete_task(id=id)
         return Response(status_code=204)
 
@@ -122,6 +187,9 @@ def tasks_router(impl: Tasks, router: APIRouter | None = None) -> APIRouter:
         websocket: WebSocket,
         project: Annotated[str, Query()],
     ) -> None:
+        svcgen_claims = await authenticate_socket(websocket, USER, impl.verify_user, ())
+        if svcgen_claims is None:
+            return
         connection: Connection[TaskEvent, Never] = Connection(
             websocket, TypeAdapter(TaskEvent), None
         )
@@ -141,7 +209,7 @@ def create_app(impl: Tasks) -> FastAPI:
     services = [impl]
     app = FastAPI(
         title="Tasks",
-        description="Task tracking.",
+        description="Task tracking. Every member needs a user token unless it says otherwise.",
         lifespan=lifespan(services),
     )
     # Routes go on the app's own router: an included router is matched again on every

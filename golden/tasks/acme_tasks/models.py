@@ -67,6 +67,19 @@ class TaskPage(WireModel):
     next_cursor: str | None = None
 
 
+class UserClaims(WireModel):
+    """Who is calling, as the identity provider vouches for it."""
+
+    sub: str
+    scopes: list[str] = Field(default_factory=list)
+
+
+class Health(WireModel):
+    """Whether the service is up."""
+
+    ok: bool
+
+
 class Estimate(WireModel):
     """Effort and price of a task."""
 

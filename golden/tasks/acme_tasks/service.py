@@ -16,6 +16,7 @@ import abc
 import uuid
 from typing import ClassVar, Never
 
+from svcgen_runtime.auth import AuthScheme
 from svcgen_runtime.service import ServiceBase
 from svcgen_runtime.sockets import Connection, Hub, Room
 from svcgen_runtime.spec import (
@@ -31,6 +32,7 @@ from svcgen_runtime.spec import (
 from .. import WireModel
 from .models import (
     Estimate,
+    Health,
     NewTask,
     Task,
     TaskCreated,
@@ -38,6 +40,7 @@ from .models import (
     TaskEvent,
     TaskNotFound,
     TaskPage,
+    UserClaims,
 )
 
 TASK_CREATED: Topic[TaskCreated] = Topic("acme.tasks", "task.created", TaskCreated)
@@ -45,6 +48,9 @@ TASK_CREATED: Topic[TaskCreated] = Topic("acme.tasks", "task.created", TaskCreat
 
 TASK_DELETED: Topic[TaskDeleted] = Topic("acme.tasks", "task.deleted", TaskDeleted)
 """Published after a task is removed."""
+
+USER: AuthScheme[UserClaims] = AuthScheme("acme.tasks", "user", "bearer", UserClaims)
+"""Bearer tokens of the identity provider, checked by the service's `verify_user`."""
 
 
 class TasksEstimateParams(WireModel):
@@ -70,12 +76,13 @@ class TasksSockets:
 
 
 class Tasks(ServiceBase, abc.ABC):
-    """Task tracking."""
+    """Task tracking. Every member needs a user token unless it says otherwise."""
 
     spec: ClassVar[ServiceSpec] = ServiceSpec(
         package="acme.tasks",
         name="Tasks",
         members=(
+            EndpointSpec("health", "GET", "/health", 200),
             EndpointSpec("list_tasks", "GET", "/tasks", 200),
             EndpointSpec("get_task", "GET", "/tasks/{id}", 200),
             EndpointSpec("create_task", "POST", "/tasks", 201, emits=(TASK_CREATED,)),
@@ -121,6 +128,22 @@ class Tasks(ServiceBase, abc.ABC):
         return TasksSockets(self.runtime.hub)
 
     @abc.abstractmethod
+    async def verify_user(self, token: str) -> UserClaims | None:
+        """Verify a credential of auth scheme `user`: the token of `Authorization: Bearer ...`.
+
+        Return its claims; raise Unauthorized (svcgen_runtime.auth) or return None to
+        answer 401. Required scopes are checked afterwards (403). Handlers read the
+        claims with `use_claims(USER)`.
+        """
+
+    @abc.abstractmethod
+    async def health(self) -> Health:
+        """Liveness, for load balancers: no token needed.
+
+        GET /health -> 200.
+        """
+
+    @abc.abstractmethod
     async def list_tasks(self, limit: int, cursor: str | None) -> TaskPage:
         """Newest tasks first, one page at a time.
 
@@ -136,8 +159,9 @@ class Tasks(ServiceBase, abc.ABC):
         """
 
     @abc.abstractmethod
-    async def create_task(self, task: NewTask) -> Task:
-        """Store a new task and announce it.
+    async def create_task(self, task: NewTask, idempotency_key: str | None) -> Task:
+        """Store a new task and announce it. A retry with the same `Idempotency-Key` gets the
+        task the first call stored instead of a second one.
 
         POST /tasks -> 201.
         Emits task.created: `await self.publish(TASK_CREATED, ...)`.

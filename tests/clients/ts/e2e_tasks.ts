@@ -16,7 +16,11 @@ async function socket(baseUrl: string, client: TasksClient): Promise<void> {
   let arrived: () => void = () => undefined;
   const firstEvent = new Promise<void>((resolve) => (arrived = resolve));
   let opens = 0;
-  const live = new TasksSockets({ baseUrl }).live(
+  const refused = new TasksSockets({ baseUrl }).live({ project: "ts-room" }, { onMessage: () => undefined });
+  const closed = await new Promise<number>((resolve) => refused.socket.addEventListener("close", (e) => resolve(e.code)));
+  check(closed === 4401, `a socket without a token is closed with 4401 (${closed})`);
+
+  const live = new TasksSockets({ baseUrl, token: "demo-reader" }).live(
     { project: "ts-room" },
     {
       onOpen: () => {
@@ -30,7 +34,10 @@ async function socket(baseUrl: string, client: TasksClient): Promise<void> {
   );
   await live.opened;
   check(opens === 1 && live.socket.readyState === 1, "socket opened (onOpen ran, readyState OPEN)");
-  check(live.socket.url.endsWith("/tasks/live?project=ts-room") && live.socket.url.startsWith("ws://"), "socket URL");
+  check(
+    live.socket.url.endsWith("/tasks/live?project=ts-room&token=demo-reader") && live.socket.url.startsWith("ws://"),
+    "socket URL, the token in the query",
+  );
 
   const created = await client.createTask({ title: "from TypeScript", tags: ["ts-room"], priority: "high" });
   const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error("no socket message")), 5000));
@@ -42,16 +49,26 @@ async function socket(baseUrl: string, client: TasksClient): Promise<void> {
 
 async function http(baseUrl: string): Promise<void> {
   let calls = 0;
+  const tokens = ["expired", "demo-writer"];
+  const fetched_tokens: string[] = [];
   const client = new TasksClient({
     baseUrl,
     headers: () => {
       calls += 1;
       return { "x-request-number": String(calls) };
     },
+    token: () => {
+      fetched_tokens.push(tokens[fetched_tokens.length] ?? "too many");
+      return fetched_tokens[fetched_tokens.length - 1]!;
+    },
   });
+
+  const health = await client.health();
+  check(health.ok && fetched_tokens.length === 0, "public health call needs no token");
 
   const created = await client.createTask({ title: "from TypeScript", tags: ["ts-http"], priority: "high" });
   check(created.title === "from TypeScript" && created.priority === "high", "createTask returns the stored task");
+  check(fetched_tokens.join() === "expired,demo-writer", "the token function is called again once after a 401");
 
   const fetched = await client.getTask(created.id);
   check(fetched.id === created.id && fetched.tags?.[0] === "ts-http", "getTask");
@@ -80,16 +97,24 @@ async function http(baseUrl: string): Promise<void> {
     "validation error as ApiError 422",
   );
 
+  const retried = await client.createTask({ title: "once" }, { idempotency_key: "ts-key" });
+  const repeated = await client.createTask({ title: "once" }, { idempotency_key: "ts-key" });
+  check(retried.id === repeated.id && retried.id !== created.id, "header parameter Idempotency-Key is sent");
+
+  const reader = new TasksClient({ baseUrl, token: "demo-reader" });
+  const denied = await rejection(reader.deleteTask(retried.id));
+  check(denied instanceof ApiError && (denied as ApiError).status === 403, "a token without the scope gets 403");
+
   const controller = new AbortController();
   controller.abort();
   const aborted = await rejection(client.listTasks({}, { signal: controller.signal }));
   check(aborted instanceof Error && aborted.name === "AbortError", "AbortSignal cancels a call");
-  check(calls === 10, `the headers function ran once for every request (${calls})`);
+  check(calls === 14, `the headers function ran once for every request (${calls})`);
 }
 
 run(async (baseUrl, mode) => {
   if (mode === "socket") {
-    await socket(baseUrl, new TasksClient({ baseUrl }));
+    await socket(baseUrl, new TasksClient({ baseUrl, token: "demo-writer" }));
   } else {
     await http(baseUrl);
   }

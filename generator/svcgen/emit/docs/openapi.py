@@ -15,7 +15,7 @@ from typing import Any
 
 from svcgen import model as m
 from svcgen.emit.docs.schema import JSON, Namer, field, one_line, title, type_schema
-from svcgen.naming import body_param, header_name
+from svcgen.naming import auth_responses, body_param, header_name, summary_line
 
 VERSION = "0.1.0"  # FastAPI's default `version`, which create_app keeps
 
@@ -53,8 +53,7 @@ def _content(schema: JSON) -> JSON:
 
 
 def _summary(x: m.Endpoint) -> str:
-    doc = x.doc.strip() if x.doc else ""
-    return " ".join(doc.splitlines()[0].split()) if doc else title(x.handler)
+    return summary_line(x.doc) or title(x.handler)
 
 
 def security_scheme(scheme: m.AuthScheme) -> JSON:
@@ -109,6 +108,9 @@ def _operation(x: m.Endpoint, namer: Namer, svc: m.Service) -> JSON:
         responses[str(status)] = {"description": "Successful Response"}
     if body is not None:
         responses["400"] = {"description": "The request body is not valid JSON."}
+    declared = {e.status for ref in x.throws if ref.target and isinstance(e := namer.model.type(ref.target), m.Error)}
+    for status, text in auth_responses(svc.requirement(x), declared):
+        responses[str(status)] = {"description": text}
     for ref in x.throws:
         if ref.target is None:
             continue

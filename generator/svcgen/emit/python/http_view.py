@@ -10,7 +10,16 @@ from svcgen.emit.python.pytypes import Imports, TypeNamer
 from svcgen.emit.python.service_view import connection_type, room_name, scheme_const
 from svcgen.emit.python.values import constraints, expression, is_factory
 from svcgen.emit.render import pystr
-from svcgen.naming import body_param, header_name, py_attr, py_class, py_package, verifier_name
+from svcgen.naming import (
+    auth_responses,
+    body_param,
+    header_name,
+    py_attr,
+    py_class,
+    py_package,
+    summary_line,
+    verifier_name,
+)
 
 
 @dataclass(frozen=True)
@@ -58,11 +67,10 @@ class HttpModule:
 
 
 def _summary(doc: str | None) -> tuple[str | None, str | None]:
-    """First sentence line as the summary, the whole doc as the description."""
+    """The first sentence as the summary, the whole doc as the description."""
     if not doc or not doc.strip():
         return None, None
-    text = doc.strip()
-    return " ".join(text.splitlines()[0].split()), " ".join(text.split())
+    return summary_line(doc), " ".join(doc.split())
 
 
 def _param(p: m.Field, where: str, types: TypeNamer) -> str:
@@ -88,10 +96,13 @@ def _param(p: m.Field, where: str, types: TypeNamer) -> str:
     return f"{attr}: Annotated[{ann}, {where}({', '.join(args)})]{default}"
 
 
-def _responses(throws: tuple[m.TypeRef, ...], types: TypeNamer, has_body: bool) -> str | None:
+def _responses(
+    throws: tuple[m.TypeRef, ...], types: TypeNamer, has_body: bool, auth: tuple[tuple[int, str], ...]
+) -> str | None:
     lines = []
     if has_body:  # a body that is not JSON at all: 400 (svcgen_runtime.http turns FastAPI's 422 json_invalid into it)
         lines.append('            400: {"description": "The request body is not valid JSON."},')
+    lines += [f'            {status}: {{"description": {pystr(text)}}},' for status, text in auth]
     for ref in throws:
         if ref.target is None:
             continue
@@ -164,7 +175,9 @@ def _endpoint(svc: m.Service, x: m.Endpoint, types: TypeNamer) -> RouteView:
         args.append(f"summary={pystr(summary)}")
     if description and description != summary:
         args.append(f"description={pystr(description)}")
-    responses = _responses(x.throws, types, body is not None)
+    declared = {e.status for ref in x.throws if ref.target and isinstance(e := types.model.type(ref.target), m.Error)}
+    auth = auth_responses(svc.requirement(x), declared)
+    responses = _responses(x.throws, types, body is not None, auth)
     if responses:
         args.append(responses)
     name = py_attr(x.handler)

@@ -144,6 +144,8 @@ class Method:
     wire_query: tuple[tuple[str, str], ...]  # (string literal of the wire name, property access)
     wire_headers: tuple[tuple[str, str], ...] = ()  # (string literal of the header name, property access)
     credential: str | None = None  # object literal of the Credential the call sends, None when public
+    # the argument holding the query and header parameters: `query`, or `params` when it holds headers
+    bag: str = "query"
 
     @property
     def has_query(self) -> bool:
@@ -217,9 +219,12 @@ def _method(model: m.Model, service: m.Service, endpoint: m.Endpoint, imports: I
     args = tuple(Arg(names[p.name], ts_of(p.type, imports)) for p in endpoint.params if p.name in in_path or p is body)
     query_fields = tuple(p for p in endpoint.params if p.name not in in_path and p is not body)
     query = _properties(query_fields, imports, docs=False)
-    wire_query = tuple((tsstr(p.name), f"query[{tsstr(p.name)}]") for p in query_fields if header_name(p) is None)
+    bag = "params" if any(header_name(p) is not None for p in query_fields) else "query"
+    while bag in {a.name for a in args}:  # a path parameter of the same name keeps its name
+        bag += "_"
+    wire_query = tuple((tsstr(p.name), f"{bag}[{tsstr(p.name)}]") for p in query_fields if header_name(p) is None)
     wire_headers = tuple(
-        (tsstr(name), f"query[{tsstr(p.name)}]") for p in query_fields if (name := header_name(p)) is not None
+        (tsstr(name), f"{bag}[{tsstr(p.name)}]") for p in query_fields if (name := header_name(p)) is not None
     )
     errors = tuple(
         imports.name(ref.target.package, type_name(ref.target.name), module="client", type_only=False)
@@ -241,6 +246,7 @@ def _method(model: m.Model, service: m.Service, endpoint: m.Endpoint, imports: I
         wire_query=wire_query,
         wire_headers=wire_headers,
         credential=credential_literal(model, service, endpoint),
+        bag=bag,
     )
 
 

@@ -2,7 +2,7 @@
 
 import { Forbidden } from "../acme_common/client.js";
 import { ApiError, type CallOptions, type ClientOptions, HttpClient, pathSegment } from "../runtime.js";
-import type { NewTask, Task, TaskNotFoundBody, TaskPage } from "./types.js";
+import type { Health, NewTask, Task, TaskNotFoundBody, TaskPage } from "./types.js";
 
 /** No task has that id. */
 export class TaskNotFound extends ApiError {
@@ -16,12 +16,23 @@ export class TaskNotFound extends ApiError {
   }
 }
 
-/** Task tracking. */
+/** Task tracking. Every member needs a user token unless it says otherwise. */
 export class TasksClient {
   private readonly http: HttpClient;
 
   constructor(options: ClientOptions) {
     this.http = new HttpClient(options);
+  }
+
+  /** Liveness, for load balancers: no token needed. */
+  async health(options: CallOptions = {}): Promise<Health> {
+    return (await this.http.send(
+      {
+        method: "GET",
+        path: "/health",
+      },
+      options,
+    )) as Health;
   }
 
   /** Newest tasks first, one page at a time. */
@@ -40,6 +51,7 @@ export class TasksClient {
           ["limit", query["limit"]],
           ["cursor", query["cursor"]],
         ],
+        credential: { scheme: "user", kind: "bearer" },
       },
       options,
     )) as TaskPage;
@@ -52,18 +64,32 @@ export class TasksClient {
         method: "GET",
         path: "/tasks/" + pathSegment("id", id),
         errors: [TaskNotFound],
+        credential: { scheme: "user", kind: "bearer" },
       },
       options,
     )) as Task;
   }
 
-  /** Store a new task and announce it. */
-  async createTask(task: NewTask, options: CallOptions = {}): Promise<Task> {
+  /**
+   * Store a new task and announce it. A retry with the same `Idempotency-Key` gets the
+   * task the first call stored instead of a second one.
+   */
+  async createTask(
+    task: NewTask,
+    params: {
+      idempotency_key?: string | null;
+    } = {},
+    options: CallOptions = {},
+  ): Promise<Task> {
     return (await this.http.send(
       {
         method: "POST",
         path: "/tasks",
+        headers: [
+          ["Idempotency-Key", params["idempotency_key"]],
+        ],
         body: task,
+        credential: { scheme: "user", kind: "bearer" },
       },
       options,
     )) as Task;
@@ -77,6 +103,7 @@ export class TasksClient {
         path: "/tasks/" + pathSegment("id", id),
         body: task,
         errors: [TaskNotFound, Forbidden],
+        credential: { scheme: "user", kind: "bearer" },
       },
       options,
     )) as Task;
@@ -89,6 +116,7 @@ export class TasksClient {
         method: "DELETE",
         path: "/tasks/" + pathSegment("id", id),
         errors: [TaskNotFound],
+        credential: { scheme: "user", kind: "bearer" },
       },
       options,
     );

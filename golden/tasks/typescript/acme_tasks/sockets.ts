@@ -3,7 +3,7 @@
 import { type SocketHandlers, type SocketOptions, type TypedSocket, openSocket } from "../runtime.js";
 import type { TaskEvent } from "./types.js";
 
-/** Task tracking. */
+/** Task tracking. Every member needs a user token unless it says otherwise. */
 export class TasksSockets {
   constructor(private readonly options: SocketOptions) {}
 
@@ -21,6 +21,7 @@ export class TasksSockets {
         ["project", room["project"]],
       ],
       handlers,
+      { scheme: "user", kind: "bearer" },
     );
   }
 }

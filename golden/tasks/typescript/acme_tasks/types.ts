@@ -36,6 +36,17 @@ export interface TaskPage {
   next_cursor?: string | null;
 }
 
+/** Who is calling, as the identity provider vouches for it. */
+export interface UserClaims {
+  sub: string;
+  scopes?: string[];
+}
+
+/** Whether the service is up. */
+export interface Health {
+  ok: boolean;
+}
+
 /** Effort and price of a task. */
 export interface Estimate {
   task_id: string;
