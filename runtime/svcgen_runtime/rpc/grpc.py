@@ -128,7 +128,8 @@ def _handler(service: GrpcService, method: GrpcMethod, rpc: RpcSpec) -> Any:
         failure: tuple[grpc.StatusCode, str, str, bytes] | None = None
         claims: tuple[object, object] | None = None
         try:
-            claims = await authenticate(impl, rpc, dict(context.invocation_metadata() or ()))
+            if rpc.auth is not None:
+                claims = await authenticate(impl, rpc, dict(context.invocation_metadata() or ()))
         except Refused as exc:
             code = grpc.StatusCode.UNAUTHENTICATED if exc.status == 401 else grpc.StatusCode.PERMISSION_DENIED
             failure = (code, "", exc.detail, b"")
