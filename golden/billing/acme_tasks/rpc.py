@@ -7,6 +7,12 @@ per call) or `grpc://host:port`; methods, errors and deadlines are the same on b
 A method raises its declared errors (from `.models`) with their typed body,
 `svcgen_runtime.rpc.RpcTimeout` when its deadline passes, `RemoteError` for a failure
 the contract does not declare, and `RpcUnavailable` when the server cannot be reached.
+
+Some RPCs here require credentials: pass them once, `TasksRpcClient(url, token=...)` (a
+string or a callable returning one, refreshed once when a call is refused as unauthorized)
+or `api_key=...`; they are sent on every call that needs them (AMQP headers, gRPC
+metadata), never on a public one. A refused credential raises
+`svcgen_runtime.rpc.RpcUnauthorized`, a missing scope `RpcForbidden`.
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ class TasksRpcClient(RpcClientBase):
 
     `url` picks the transport: `amqp://` or `amqps://` (RabbitMQ, served by the worker role),
     `grpc://host:port` (gRPC). Calls on one client may run concurrently.
+
+    Credentials are given once and sent only on the RPCs that require them:
+    `token=` for `user`, sent as `authorization: Bearer <token>`.
+    A `token` may be a callable (sync or async): called when first needed, and once
+    more to refresh it when a call is refused as unauthorized (that call is retried once).
     """
 
     binding: ClassVar[ServiceBinding] = ServiceBinding(
@@ -43,6 +54,7 @@ class TasksRpcClient(RpcClientBase):
 
         Deadline: 5 s (declared), or `timeout` seconds.
         Raises TaskNotFound (declared, with its body).
+        Requires `user` (sends `token`): RpcUnauthorized when the server refuses it.
         """
         params = TasksEstimateParams(task_id=task_id, with_cost=with_cost)
         result: Estimate = await self._call("estimate", params, timeout)

@@ -97,6 +97,8 @@ class Tasks(ServiceBase, abc.ABC):
                 params=TasksEstimateParams,
                 result=Estimate,
                 errors=(TaskNotFound,),
+                auth=USER,
+                verifier="verify_user",
             ),
             ConsumerSpec(
                 "index_task",
@@ -129,7 +131,8 @@ class Tasks(ServiceBase, abc.ABC):
 
     @abc.abstractmethod
     async def verify_user(self, token: str) -> UserClaims | None:
-        """Verify a credential of auth scheme `user`: the token of `Authorization: Bearer ...`.
+        """Verify a credential of auth scheme `user`: the token of `Authorization: Bearer ...`;
+        on an RPC, the AMQP header or gRPC metadata `authorization`.
 
         Return its claims; raise Unauthorized (svcgen_runtime.auth) or return None to
         answer 401. Required scopes are checked afterwards (403). Handlers read the
