@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG, commands: Sequence
     p = parser(prog, commands)
     args = p.parse_args(argv)
     from svcgen_runtime import operations
-    from svcgen_runtime.runner import TargetError
+    from svcgen_runtime.runner import ListenError, TargetError
 
     try:
         if args.command == "declare":
@@ -75,6 +75,9 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG, commands: Sequence
     except (SettingsError, TargetError, operations.UsageError) as exc:
         print(f"svcgen: error: {exc}", file=sys.stderr)
         return 2
+    except ListenError as exc:  # a port in use: the environment, not the command, is at fault
+        print(f"svcgen: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

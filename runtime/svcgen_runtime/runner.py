@@ -15,8 +15,10 @@ import importlib
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from svcgen_runtime.settings import Settings, SettingsError
@@ -78,8 +80,17 @@ def make_transport(settings: Settings) -> Transport:
     return transport
 
 
+class ListenError(OSError):
+    """The HTTP or gRPC port cannot be bound (in use, not permitted): nothing was started."""
+
+
 async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
-    """Run `role` for `services` until SIGTERM/SIGINT (or the HTTP server stops); returns the exit code."""
+    """Run `role` for `services` until SIGTERM/SIGINT (or the HTTP server stops); returns the exit code.
+
+    The ports are bound before anything starts, so a port in use fails fast (ListenError) without
+    having consumed a message. Whatever did start is stopped again on every way out, the last
+    started first, all within one grace period counted from the stop signal.
+    """
     from svcgen_runtime.delivery import exchanges, subscriptions
     from svcgen_runtime.embedded import EmbeddedBus
     from svcgen_runtime.http import start_consumers
@@ -87,48 +98,84 @@ async def serve(role: str, services: Sequence[Any], settings: Settings) -> int:
     runtime = services[0].runtime
     for service in services[1:]:  # one process, one runtime: shared transport, hub and interceptors
         service.attach(runtime)
+    http_socket = _listen(settings.host, settings.port, "HTTP") if role in ("http", "all") else None
+    grpc_server = _build_grpc(services, settings, explicit=role == "grpc") if role in ("grpc", "all") else None
     runtime.transport = make_transport(settings)
     runtime.managed = True
     stop = asyncio.Event()
-    with _signals(stop):
-        transport_name = "RabbitMQ" if settings.amqp_url else "the embedded bus"
-        if role in ("worker", "all"):
-            await start_consumers(runtime, services)
-            queues = [c.queue for x in services for c in x.spec.consumers]
-            log.info("consuming %d queue(s) on %s: %s", len(queues), transport_name, ", ".join(queues) or "-")
-        else:  # http: publish only; with the embedded bus no consumer of this process would read queues
-            subs = [] if isinstance(runtime.transport, EmbeddedBus) else [s for x in services for s in subscriptions(x)]
-            await runtime.transport.start()
-            await runtime.transport.declare(subs, exchanges(list(services)))
-        scheduler = await _start_scheduler(services, settings) if role in ("scheduler", "all") else None
-        rpc_server = await _start_rpc(services, settings) if role in ("worker", "all") else None
-        grpc_server = (
-            await _start_grpc(services, settings, explicit=role == "grpc") if role in ("grpc", "all") else None
-        )
-        code = 0
-        try:
-            if role in ("http", "all"):
-                code = await _serve_http(services, settings, stop)
+    grace = _Grace(settings.shutdown_grace_s, stop)
+    code = 0
+    with _signals(stop), contextlib.ExitStack() as sockets:
+        if http_socket is not None:
+            sockets.callback(http_socket.close)
+        async with contextlib.AsyncExitStack() as running:
+            running.callback(log.info, "stopped")
+            # stopped last: the scheduler, RPC and gRPC runs that finish publish through it
+            running.push_async_callback(lambda: runtime.transport.stop(grace.left()))
+            if grpc_server is not None:  # bound already: closed on every way out, started or not
+                running.push_async_callback(lambda: grpc_server.server.stop(grace.left()))
+            transport_name = "RabbitMQ" if settings.amqp_url else "the embedded bus"
+            if role in ("worker", "all"):
+                await start_consumers(runtime, services)
+                queues = [c.queue for x in services for c in x.spec.consumers]
+                log.info("consuming %d queue(s) on %s: %s", len(queues), transport_name, ", ".join(queues) or "-")
+            else:  # http: publish only; with the embedded bus no consumer of this process would read queues
+                embedded = isinstance(runtime.transport, EmbeddedBus)
+                subs = [] if embedded else [s for x in services for s in subscriptions(x)]
+                await runtime.transport.start()
+                await runtime.transport.declare(subs, exchanges(list(services)))
+            if role in ("scheduler", "all"):
+                scheduler = await _start_scheduler(services, settings)
+                running.push_async_callback(lambda: scheduler.stop(grace.left()))
+            if role in ("worker", "all"):
+                rpc_server = await _start_rpc(services, settings)
+                if rpc_server is not None:
+                    running.push_async_callback(lambda: rpc_server.stop(grace.left()))
+            if grpc_server is not None:
+                await _start_grpc(grpc_server)
+            running.callback(lambda: log.info("stopping: in-flight work gets %.3gs", grace.left()))
+            if http_socket is not None:
+                code = await _serve_http(services, settings, stop, http_socket)
             else:
                 await stop.wait()
-        finally:
-            log.info("stopping: in-flight work gets %.3gs", settings.shutdown_grace_s)
-            grace_s = settings.shutdown_grace_s
-            if scheduler is not None:  # first: its runs publish through the transport when they finish
-                started = asyncio.get_running_loop().time()
-                await scheduler.stop(grace_s)
-                grace_s = max(grace_s - (asyncio.get_running_loop().time() - started), 0.0)
-            if rpc_server is not None:  # before the transport: running calls publish what they staged
-                started = asyncio.get_running_loop().time()
-                await rpc_server.stop(grace_s)
-                grace_s = max(grace_s - (asyncio.get_running_loop().time() - started), 0.0)
-            if grpc_server is not None:  # before the transport: running calls publish what they staged
-                started = asyncio.get_running_loop().time()
-                await grpc_server.stop(grace_s)
-                grace_s = max(grace_s - (asyncio.get_running_loop().time() - started), 0.0)
-            await runtime.transport.stop(grace_s)
-    log.info("stopped")
     return code
+
+
+class _Grace:
+    """One shutdown grace period for every part of a process, counted from the stop signal (or from
+    the first question, when the process stops for another reason)."""
+
+    def __init__(self, seconds: float, stop: asyncio.Event) -> None:
+        self._seconds = seconds
+        self._stop = stop
+        self._deadline: float | None = None
+        self._watch = asyncio.get_running_loop().create_task(self._started())
+
+    async def _started(self) -> None:
+        await self._stop.wait()
+        self._deadline = self._deadline or asyncio.get_running_loop().time() + self._seconds
+
+    def left(self) -> float:
+        now = asyncio.get_running_loop().time()
+        if self._deadline is None:
+            self._deadline = now + self._seconds
+            self._watch.cancel()
+        return max(self._deadline - now, 0.0)
+
+
+def _where(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _listen(host: str, port: int, what: str) -> socket.socket:
+    """A listening TCP socket on host:port (uvicorn serves it), or ListenError naming the port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise ListenError(f"cannot listen on {host}:{port} for {what}: {reason}") from None
 
 
 async def _start_scheduler(services: Sequence[Any], settings: Settings) -> Any:
@@ -160,8 +207,16 @@ async def _start_rpc(services: Sequence[Any], settings: Settings) -> Any:
     return server
 
 
-async def _start_grpc(services: Sequence[Any], settings: Settings, explicit: bool) -> Any:
-    """The gRPC server of the services with RPCs on SVCGEN_HOST:SVCGEN_GRPC_PORT (role `grpc`; `all` when built)."""
+@dataclass(frozen=True)
+class _GrpcServer:
+    server: Any  # grpc.aio.Server, bound, not yet started
+    where: str  # host:port actually bound
+    names: str  # the services it serves
+
+
+def _build_grpc(services: Sequence[Any], settings: Settings, explicit: bool) -> _GrpcServer | None:
+    """The gRPC server of the services with RPCs, bound to SVCGEN_HOST:SVCGEN_GRPC_PORT but not yet
+    started (role `grpc`; `all` when the gRPC code was built)."""
     from svcgen_runtime.spec import RpcSpec
 
     if not any(x.spec.of(RpcSpec) for x in services):
@@ -178,14 +233,23 @@ async def _start_grpc(services: Sequence[Any], settings: Settings, explicit: boo
             ) from None
         log.info("not serving RPCs over gRPC: %s", exc)
         return None
-    server, port = grpc_rpc.build_server(grpc_services, settings.host, settings.grpc_port)
-    await server.start()
-    names = ", ".join(s.name for s in grpc_services)
-    log.info("serving gRPC on %s:%d: %s", settings.host, port, names)
-    return server
+    if settings.grpc_port:  # say why in one line (grpc only logs it, then raises a bare "Failed to bind")
+        _listen(settings.host, settings.grpc_port, "gRPC").close()
+    try:
+        server, port = grpc_rpc.build_server(grpc_services, settings.host, settings.grpc_port)
+    except (OSError, RuntimeError):  # grpc raises RuntimeError("Failed to bind ...") and logs why itself
+        raise ListenError(
+            f"cannot listen on {settings.host}:{settings.grpc_port} for gRPC: address in use or not permitted"
+        ) from None
+    return _GrpcServer(server, f"{settings.host}:{port}", ", ".join(s.name for s in grpc_services))
 
 
-async def _serve_http(services: Sequence[Any], settings: Settings, stop: asyncio.Event) -> int:
+async def _start_grpc(grpc: _GrpcServer) -> None:
+    await grpc.server.start()
+    log.info("serving gRPC on %s: %s", grpc.where, grpc.names)
+
+
+async def _serve_http(services: Sequence[Any], settings: Settings, stop: asyncio.Event, sock: socket.socket) -> int:
     import uvicorn
 
     from svcgen_runtime.http import build_app
@@ -194,6 +258,11 @@ async def _serve_http(services: Sequence[Any], settings: Settings, stop: asyncio
         @contextlib.contextmanager
         def capture_signals(self) -> Iterator[None]:
             yield  # the runner owns SIGTERM/SIGINT: it stops the consumers too
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:  # uvicorn says where it runs only when it bound the socket itself
+                log.info("serving HTTP on http://%s", _where(sock))
 
     config = uvicorn.Config(
         build_app(services),
@@ -212,7 +281,7 @@ async def _serve_http(services: Sequence[Any], settings: Settings, stop: asyncio
     try:
         # awaited here, not in a task: uvicorn calls sys.exit when it cannot bind, and a SystemExit
         # raised inside a task would escape the event loop instead of reaching this handler
-        await server.serve()
+        await server.serve(sockets=[sock])
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     finally:

@@ -39,7 +39,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
         del sys.modules[name]
     sys.path.insert(0, str(base))
     try:
-        with started(base, [str(BIN / "svcgen"), "run", "all", "app:tasks"], env, "Uvicorn running") as proc:
+        with started(base, [str(BIN / "svcgen"), "run", "all", "app:tasks"], env, "serving HTTP on") as proc:
             yield f"http://127.0.0.1:{http_port}", f"grpc://127.0.0.1:{grpc_port}", importlib.import_module(
                 "tasks_api.acme_tasks.rpc"
             )

@@ -77,7 +77,7 @@ def stop(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
 def test_run_all_serves_http_and_consumes_on_the_embedded_bus_then_sigterm_exits_0(app_dir: Path) -> None:
     port = free_port()
     env = ENV | {"SVCGEN_PORT": str(port), "SVCGEN_SHUTDOWN_GRACE": "5"}
-    with started(app_dir, [str(BIN / "svcgen"), "run", "all", "app:tasks"], env, "Uvicorn running") as proc:
+    with started(app_dir, [str(BIN / "svcgen"), "run", "all", "app:tasks"], env, "serving HTTP on") as proc:
         url = f"http://127.0.0.1:{port}"
 
         async def create_and_hear() -> dict[str, object]:
