@@ -98,6 +98,23 @@ def py_attr(name: str) -> str:
     return ident + "_" if ident in PY_RESERVED else ident
 
 
+#: Public names of the generated HTTP clients' bases (AsyncBaseClient.aclose, SyncBaseClient.close):
+#: a method of an endpoint with one of these names would replace them; one set for both flavours,
+#: so an endpoint's method has the same name on the async and the sync client.
+PY_HTTP_CLIENT_RESERVED = frozenset({"aclose", "close"})
+#: Public names of svcgen_runtime.rpc.client.RpcClientBase.
+PY_RPC_CLIENT_RESERVED = frozenset({"binding", "close", "open", "url"})
+
+
+def py_method(name: str, reserved: frozenset[str]) -> str:
+    """`py_attr`, with a trailing underscore when the generated class's base already has the name
+    (like a keyword: `close` -> `close_`); the wire name stays the IDL's."""
+    attr = py_attr(name)
+    while attr in reserved:
+        attr += "_"
+    return attr
+
+
 def py_class(name: str) -> str:
     """A class name: PascalCase; names that are keywords get a trailing '_'."""
     ident = pascal(name)

@@ -119,9 +119,7 @@ def test_async_client_with_a_coroutine_token(server: str, gen: dict[str, Any]) -
     assert asyncio.run(run()) == ("bob", "t9")
 
 
-def test_credential_and_header_params_replace_configured_headers_of_any_case(
-    server: str, gen: dict[str, Any]
-) -> None:
+def test_credential_and_header_params_replace_configured_headers_of_any_case(server: str, gen: dict[str, Any]) -> None:
     """Header names are case-insensitive: a configured `Authorization` or `X-TRACE-ID` is replaced
     by the token and the header parameter, never sent beside them (the server would see two)."""
     client = gen["client"]

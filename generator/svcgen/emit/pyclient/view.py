@@ -15,7 +15,7 @@ from svcgen.emit.python import layout
 from svcgen.emit.python.pytypes import Imports, TypeNamer
 from svcgen.emit.python.values import expression
 from svcgen.emit.render import pystr
-from svcgen.naming import body_param, header_name, py_attr, py_class, snake
+from svcgen.naming import PY_HTTP_CLIENT_RESERVED, body_param, header_name, py_attr, py_class, py_method, snake
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class _Builder:
             params.append("*")
             params.extend(self._param(p) for p in keyword)
         returns = self.types.annotation(endpoint.returns) if endpoint.returns is not None else "None"
-        signature = Group(f"{py_attr(endpoint.handler)}(", tuple(params), f") -> {returns}:")
+        signature = Group(f"{py_method(endpoint.handler, PY_HTTP_CLIENT_RESERVED)}(", tuple(params), f") -> {returns}:")
 
         args: list[Node] = [pystr(endpoint.method), self._path(endpoint)]
         query = [p for p in keyword if header_name(p) is None]
@@ -117,7 +117,13 @@ class _Builder:
         call = Group("self._send(", tuple(args), ")")
 
         adapter = self.adapter(endpoint.returns) if endpoint.returns is not None and endpoint.status != 204 else None
-        return Method(py_attr(endpoint.handler), layout.docstring(endpoint.doc, 8), signature, call, adapter)
+        return Method(
+            py_method(endpoint.handler, PY_HTTP_CLIENT_RESERVED),
+            layout.docstring(endpoint.doc, 8),
+            signature,
+            call,
+            adapter,
+        )
 
     def _credential(self, service: m.Service, endpoint: m.Endpoint) -> Node | None:
         """`credential=Credential("user", "bearer")`: what the call's auth scheme needs, or None when public."""

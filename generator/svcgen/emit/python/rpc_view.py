@@ -16,7 +16,7 @@ from svcgen.emit.python.pytypes import Imports
 from svcgen.emit.python.service_view import Namer, params_class, seconds
 from svcgen.emit.python.values import expression, is_factory
 from svcgen.emit.render import pystr
-from svcgen.naming import py_attr, py_class
+from svcgen.naming import PY_RPC_CLIENT_RESERVED, py_attr, py_class, py_method
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def _method(n: Namer, svc: m.Service, x: m.Rpc) -> RpcMethodView:
     params.append(f"{timeout}: float | None = None")
     returns = n.returns(x.returns)
     inner = "\n".join(f"        {p}," for p in ["self", "*", *params])
-    sig = f"    async def {py_attr(x.handler)}(\n{inner}\n    ) -> {returns}:"
+    sig = f"    async def {py_method(x.handler, PY_RPC_CLIENT_RESERVED)}(\n{inner}\n    ) -> {returns}:"
     deadline = (
         f"Deadline: {seconds(x.timeout_ms)} s (declared), or `{timeout}` seconds."
         if x.timeout_ms is not None

@@ -5,14 +5,14 @@ import { type CallOptions, type ClientOptions, HttpClient, pathSegment } from ".
 import type { Invoice, InvoiceState } from "./types.js";
 
 export class BillingClient {
-  private readonly http: HttpClient;
+  readonly #http: HttpClient;
 
   constructor(options: ClientOptions) {
-    this.http = new HttpClient(options);
+    this.#http = new HttpClient(options);
   }
 
   async getInvoice(invoiceId: string, options: CallOptions = {}): Promise<Invoice> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "GET",
         path: "/invoices/" + pathSegment("invoice_id", invoiceId),
@@ -30,7 +30,7 @@ export class BillingClient {
     } = {},
     options: CallOptions = {},
   ): Promise<Invoice[]> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "GET",
         path: "/tasks/" + pathSegment("task_id", taskId) + "/invoices",
@@ -43,7 +43,7 @@ export class BillingClient {
   }
 
   async pay(invoiceId: string, options: CallOptions = {}): Promise<Invoice> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "POST",
         path: "/invoices/" + pathSegment("invoice_id", invoiceId) + "/pay",

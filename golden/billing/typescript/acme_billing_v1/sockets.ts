@@ -4,12 +4,16 @@ import { type SocketHandlers, type SocketOptions, type TypedSocket, openSocket }
 import type { InvoicePaid, Subscribe } from "./types.js";
 
 export class BillingSockets {
-  constructor(private readonly options: SocketOptions) {}
+  readonly #options: SocketOptions;
+
+  constructor(options: SocketOptions) {
+    this.#options = options;
+  }
 
   /** Clients say which invoices they watch; the server pushes payments. */
   watch(handlers: SocketHandlers<InvoicePaid>): TypedSocket<InvoicePaid, Subscribe> {
     return openSocket<InvoicePaid, Subscribe>(
-      this.options,
+      this.#options,
       "/invoices/live",
       [],
       handlers,

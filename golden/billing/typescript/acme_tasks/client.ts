@@ -18,15 +18,15 @@ export class TaskNotFound extends ApiError {
 
 /** Task tracking. Every member needs a user token unless it says otherwise. */
 export class TasksClient {
-  private readonly http: HttpClient;
+  readonly #http: HttpClient;
 
   constructor(options: ClientOptions) {
-    this.http = new HttpClient(options);
+    this.#http = new HttpClient(options);
   }
 
   /** Liveness, for load balancers: no token needed. */
   async health(options: CallOptions = {}): Promise<Health> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "GET",
         path: "/health",
@@ -43,7 +43,7 @@ export class TasksClient {
     } = {},
     options: CallOptions = {},
   ): Promise<TaskPage> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "GET",
         path: "/tasks",
@@ -59,7 +59,7 @@ export class TasksClient {
 
   /** One task by id. */
   async getTask(id: string, options: CallOptions = {}): Promise<Task> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "GET",
         path: "/tasks/" + pathSegment("id", id),
@@ -81,7 +81,7 @@ export class TasksClient {
     } = {},
     options: CallOptions = {},
   ): Promise<Task> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "POST",
         path: "/tasks",
@@ -97,7 +97,7 @@ export class TasksClient {
 
   /** Replace a task. */
   async replaceTask(id: string, task: NewTask, options: CallOptions = {}): Promise<Task> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "PUT",
         path: "/tasks/" + pathSegment("id", id),
@@ -111,7 +111,7 @@ export class TasksClient {
 
   /** Remove a task and announce it. */
   async deleteTask(id: string, options: CallOptions = {}): Promise<void> {
-    await this.http.send(
+    await this.#http.send(
       {
         method: "DELETE",
         path: "/tasks/" + pathSegment("id", id),

@@ -3,14 +3,14 @@
 import { type CallOptions, type ClientOptions, HttpClient, pathSegment } from "../runtime.js";
 
 export class HelloClient {
-  private readonly http: HttpClient;
+  readonly #http: HttpClient;
 
   constructor(options: ClientOptions) {
-    this.http = new HttpClient(options);
+    this.#http = new HttpClient(options);
   }
 
   async greet(name: string, options: CallOptions = {}): Promise<string> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "GET",
         path: "/hello/" + pathSegment("name", name),

@@ -5,7 +5,11 @@ import type { TaskEvent } from "./types.js";
 
 /** Task tracking. Every member needs a user token unless it says otherwise. */
 export class TasksSockets {
-  constructor(private readonly options: SocketOptions) {}
+  readonly #options: SocketOptions;
+
+  constructor(options: SocketOptions) {
+    this.#options = options;
+  }
 
   /** Live task events, one room per project. */
   live(
@@ -15,7 +19,7 @@ export class TasksSockets {
     handlers: SocketHandlers<TaskEvent>,
   ): TypedSocket<TaskEvent, never> {
     return openSocket<TaskEvent, never>(
-      this.options,
+      this.#options,
       "/tasks/live",
       [
         ["project", room["project"]],

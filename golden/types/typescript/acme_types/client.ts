@@ -4,14 +4,14 @@ import { type CallOptions, type ClientOptions, HttpClient } from "../runtime.js"
 import type { Color, Containers, Drawing, Scalars } from "./types.js";
 
 export class TypesClient {
-  private readonly http: HttpClient;
+  readonly #http: HttpClient;
 
   constructor(options: ClientOptions) {
-    this.http = new HttpClient(options);
+    this.#http = new HttpClient(options);
   }
 
   async echoScalars(value: Scalars, options: CallOptions = {}): Promise<Scalars> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "POST",
         path: "/echo/scalars",
@@ -22,7 +22,7 @@ export class TypesClient {
   }
 
   async echoContainers(value: Containers, options: CallOptions = {}): Promise<Containers> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "POST",
         path: "/echo/containers",
@@ -33,7 +33,7 @@ export class TypesClient {
   }
 
   async echoDrawing(value: Drawing, options: CallOptions = {}): Promise<Drawing> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "POST",
         path: "/echo/drawing",
@@ -54,7 +54,7 @@ export class TypesClient {
     },
     options: CallOptions = {},
   ): Promise<string> {
-    return (await this.http.send(
+    return (await this.#http.send(
       {
         method: "GET",
         path: "/echo/query",
