@@ -94,3 +94,22 @@ def test_typescript_client_method_http(served: tuple[str, Path], tsc: list[str],
 def test_typescript_socket_method_options(served: tuple[str, Path], tsc: list[str], script: Path) -> None:
     said = run_node(tsc[0], websocket_flags(tsc[0]), script, served[0], "socket")
     assert "ok: socket method options()" in said, said
+
+
+def test_the_reserved_sets_name_every_public_member_of_the_bases(served: tuple[str, Path]) -> None:
+    """A public method or attribute added to a base later must be added to the generator's set."""
+    from reserved_api.client_base import AsyncBaseClient, SyncBaseClient
+    from svcgen.naming import PY_HTTP_CLIENT_RESERVED, PY_RPC_CLIENT_RESERVED
+    from svcgen_runtime.rpc.client import RpcClientBase
+
+    def public(obj: object) -> set[str]:
+        return {n for n in dir(obj) if not n.startswith("_")}
+
+    http = public(AsyncBaseClient(served[0])) | public(SyncBaseClient(served[0]))
+    assert http <= PY_HTTP_CLIENT_RESERVED, http - PY_HTTP_CLIENT_RESERVED
+    from reserved_api.reserved.rpc import DoorRpcClient
+
+    # the instance's public names but the generated methods, and what the base only annotates (binding)
+    own = {n for n in public(DoorRpcClient("grpc://127.0.0.1:1")) if n not in vars(DoorRpcClient)}
+    rpc = own | {n for n in RpcClientBase.__annotations__ if not n.startswith("_")}
+    assert rpc <= PY_RPC_CLIENT_RESERVED, rpc - PY_RPC_CLIENT_RESERVED
