@@ -50,7 +50,8 @@ def parse_with_lark(source: SourceFile) -> ParseResult:
     try:
         # Lark builds the tree without recursion; the non-recursive transformer keeps
         # it that way, so deeply nested input cannot exhaust the stack.
-        file = _Builder(source.path).transform(_parse_with_comments(parser, source.text, comments))
+        builder = _Builder(source.path)
+        file = builder.transform(_parse_with_comments(parser, source.text, comments))
     except UnexpectedInput as exc:
         return ParseResult(None, (), _recover(parser, source, _syntax_diagnostic(source, exc)))
     except _Fault as exc:
@@ -59,6 +60,8 @@ def parse_with_lark(source: SourceFile) -> ParseResult:
         if isinstance(exc.orig_exc, _Fault):
             return ParseResult(None, (), (exc.orig_exc.diagnostic,))
         raise
+    if builder.faults:
+        return ParseResult(None, (), tuple(builder.faults))
     found = tuple(_comment(source, t) for t in comments)
     return ParseResult(_attach_docs(file, found), found, ())
 
@@ -137,6 +140,8 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
     def __init__(self, path: str) -> None:
         super().__init__()
         self.path = path
+        #: errors that leave the tree buildable (a bad string literal): every one is reported
+        self.faults: list[Diagnostic] = []
 
     # -- small pieces ---------------------------------------------------------------
     @v_args(inline=False, meta=True)
@@ -155,7 +160,14 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         try:
             value = json.loads(str(tok))
         except json.JSONDecodeError as exc:
-            raise _Fault(error("E004", _tspan(self.path, tok), reason=exc.msg.lower())) from None
+            # mark the part at fault: a bad escape from its backslash (json points at the `u` of a
+            # short \uXXXX, at the backslash of any other), a control character alone
+            text = str(tok)
+            start = exc.pos - 1 if "uXXXX" in exc.msg else exc.pos
+            width = 6 if "uXXXX" in exc.msg else 2 if "escape" in exc.msg else 1
+            span = _tspan(self.path, tok).part(text, start, min(start + width, len(text) - 1))
+            self.faults.append(error("E004", span, reason=_string_fault(exc.msg, text[start : start + 2])))
+            return ""  # building goes on, so the file's other bad literals are reported too
         assert isinstance(value, str)
         return value
 
@@ -575,3 +587,14 @@ def _attach_docs(file: m.File, comments: tuple[Comment, ...]) -> m.File:
         else:
             decls.append(replace(d, doc=doc))
     return replace(file, declarations=tuple(decls), package_doc=package_doc)
+
+
+def _string_fault(json_message: str, at: str) -> str:
+    """Why a string literal (JSON's syntax) does not decode, in the IDL's words."""
+    if "uXXXX" in json_message:
+        return "\\u needs four hex digits"
+    if "escape" in json_message:
+        return f"unknown escape '{at}' (known: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"
+    if "control character" in json_message:
+        return "a control character must be escaped (\\t, \\n, \\uXXXX)"
+    return json_message.lower()
