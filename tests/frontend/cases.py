@@ -34,7 +34,7 @@ CASES: dict[str, Case] = {
     ),
     "E004": Case(
         {"a.idl": 'package p;\nmessage M { x: string = "\\q"; }\n'},
-        "a.idl:2:26: error[E004]: invalid string literal: unknown escape '\\q' (known: \\\" \\\\ \\/ \\b \\f \\n \\r"
+        "a.idl:2:25: error[E004]: invalid string literal: unknown escape '\\q' (known: \\\" \\\\ \\/ \\b \\f \\n \\r"
         " \\t \\uXXXX)",
     ),
     "E005": Case(

@@ -58,18 +58,17 @@ def test_a_span_that_is_not_exactly_the_token_is_kept_whole() -> None:
     assert Span("a.idl", 3, 7, 3, 19).part("/orders/{id}", 8, 12) == Span("a.idl", 3, 15, 3, 19)
 
 
-def test_a_bad_escape_is_marked_from_its_backslash(ws: Workspace) -> None:
-    err = check(ws, 'package shop;\nmessage M {\n  s: string = "ab\\qcd";\n  t: string = "x\\u12";\n}\n')
+def test_every_bad_string_literal_is_reported_with_the_escape_at_fault(ws: Workspace) -> None:
+    """The literal is marked from its opening quote (where the IDL contract places a string's
+    errors); the reason names the escape; a file's bad literals are all reported."""
+    text = 'package shop;\nmessage M {\n  s: string = "ab\\qcd";\n}\nmessage N { t: string = "x\\u12"; }\n'
+    err = check(ws, text + 'message O { u: string = "a\tb"; }\n')
     assert (
-        "shop.idl:3:18: error[E004]: invalid string literal: unknown escape '\\q'"
+        "shop.idl:3:15: error[E004]: invalid string literal: unknown escape '\\q'"
         ' (known: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)\n'
         '3 |   s: string = "ab\\qcd";\n'
-        "  |                  ^^\n"
+        "  |               ^^^^^^^^\n"
     ) in err
-
-
-def test_a_short_unicode_escape_and_a_raw_tab_are_marked_alone(ws: Workspace) -> None:
-    err = check(ws, 'package shop;\nmessage M { t: string = "x\\u12"; }\nmessage N { u: string = "a\tb"; }\n')
-    assert "shop.idl:2:27: error[E004]: invalid string literal: \\u needs four hex digits\n" in err
-    assert "  |" + " " * 27 + "^^^^\n" in err
-    assert "shop.idl:3:27: error[E004]: invalid string literal: a control character must be escaped" in err
+    assert "shop.idl:5:25: error[E004]: invalid string literal: \\u needs four hex digits\n" in err
+    assert "shop.idl:6:25: error[E004]: invalid string literal: a control character must be escaped" in err
+    assert err.endswith("3 errors\n")

@@ -160,12 +160,11 @@ class _Builder(Transformer_NonRecursive[Token, Any]):
         try:
             value = json.loads(str(tok))
         except json.JSONDecodeError as exc:
-            # mark the part at fault: a bad escape from its backslash (json points at the `u` of a
-            # short \uXXXX, at the backslash of any other), a control character alone
+            # the whole literal is marked (tools and the IDL contract place a string's errors at its
+            # opening quote); the reason names the escape at fault
             text = str(tok)
-            start = exc.pos - 1 if "uXXXX" in exc.msg else exc.pos
-            width = 6 if "uXXXX" in exc.msg else 2 if "escape" in exc.msg else 1
-            span = _tspan(self.path, tok).part(text, start, min(start + width, len(text) - 1))
+            start = exc.pos - 1 if "uXXXX" in exc.msg else exc.pos  # json points at the u of \uXXXX
+            span = _tspan(self.path, tok)
             self.faults.append(error("E004", span, reason=_string_fault(exc.msg, text[start : start + 2])))
             return ""  # building goes on, so the file's other bad literals are reported too
         assert isinstance(value, str)
