@@ -87,7 +87,7 @@ suite() {
         $c::test_new_and_upgrade_errors_are_one_line_on_stderr
         $c::test_new_takes_every_part_flag_and_a_fresh_project_is_up_to_date
         $c::test_new_whose_first_build_fails_keeps_the_project_and_says_so
-        $c::test_upgrade_reports_each_changed_file_and_the_conflicts" ;;
+        $c::test_upgrade_reports_each_changed_file_and_the_conflicts tests/cli/test_cli_upgrade_conflicts.py" ;;
     runtime/svcgen_runtime/embedded.py)
       # the embedded bus only: `amqp]` deselects the RabbitMQ variants (they do not run this code and need
       # a broker), not test_topic_matching_is_amqps nor the SVCGEN_AMQP_URL usage errors
@@ -95,6 +95,12 @@ suite() {
         tests/runtime/test_run_cli.py -k 'not amqp]'" ;;
     runtime/svcgen_runtime/settings.py)
       echo "tests/runtime/test_settings_env.py" ;;
+    runtime/svcgen_runtime/delivery.py)
+      echo "tests/runtime/test_delivery_adapter.py tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py
+        -k 'not amqp]'" ;;
+    runtime/svcgen_runtime/context.py)
+      echo "tests/runtime/test_context_hooks.py tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py
+        tests/runtime/test_scheduler.py -k 'not amqp]'" ;;
     runtime/*)
       echo "tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py tests/runtime/test_scheduler.py
         tests/runtime/test_run_cli.py -k 'not amqp]'" ;;
