@@ -19,9 +19,9 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("SVCGEN_PREFETCH", "unacknowledged messages a worker holds per consumer (AMQP)", "128"),
     ("SVCGEN_CONCURRENCY", "messages one consumer handles at the same time", "32"),
     ("SVCGEN_SHUTDOWN_GRACE", "seconds in-flight work gets to finish after SIGTERM/SIGINT", "30"),
-    ("SVCGEN_HOST", "address the http role listens on", "127.0.0.1"),
-    ("SVCGEN_PORT", "port the http role listens on", "8000"),
-    ("SVCGEN_GRPC_PORT", "port the grpc role listens on (at SVCGEN_HOST)", "50051"),
+    ("SVCGEN_HOST", "address the http, grpc and all roles listen on", "127.0.0.1"),
+    ("SVCGEN_PORT", "port the http and all roles serve HTTP on", "8000"),
+    ("SVCGEN_GRPC_PORT", "port the grpc and all roles serve gRPC on (at SVCGEN_HOST)", "50051"),
 )
 
 

@@ -38,6 +38,12 @@ FIELDS = {
     "SVCGEN_PORT": "port",
     "SVCGEN_GRPC_PORT": "grpc_port",
 }
+# The roles that listen where each address setting says (runner.serve).
+LISTENING = {
+    "SVCGEN_HOST": ("http", "grpc", "all"),
+    "SVCGEN_PORT": ("http", "all"),
+    "SVCGEN_GRPC_PORT": ("grpc", "all"),
+}
 
 
 def runtime(
@@ -55,6 +61,9 @@ def test_help_documents_every_setting_with_the_default_an_empty_environment_gets
     assert all(lines), section  # one line per variable: name, what it sets, (default: ...)
     documented = {m.group(1): m.group(3) for m in lines if m}
     assert list(documented) == list(FIELDS)
+    what = {m.group(1): m.group(2) for m in lines if m}
+    for name, roles in LISTENING.items():  # `all` listens too, not only the role of that name
+        assert all(re.search(rf"\b{role}\b", what[name]) for role in roles), (name, what[name])
     empty = Settings.from_env({})
     for name, field in FIELDS.items():
         value, default = getattr(empty, field), documented[name]
