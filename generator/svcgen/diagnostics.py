@@ -113,7 +113,7 @@ CODES: dict[str, tuple[str, str]] = {
         "handler-is-verifier",
         "handler '{name}' would override the verifier '{generated}' of auth scheme '{scheme}' in service '{service}'",
     ),
-    # B1xx-B5xx: breaking changes between two versions of a contract (`svcgen breaking`)
+    # B1xx-B6xx: breaking changes between two versions of a contract (`svcgen breaking`)
     # B1xx: what clients read (responses, errors, socket `sends`, RPC results, topic payloads)
     "B101": ("field-removed", "field '{owner}.{name}' was removed, but clients read it"),
     "B102": ("field-now-optional", "field '{owner}.{name}' is now optional, but clients that read it expect it"),
@@ -182,6 +182,30 @@ CODES: dict[str, tuple[str, str]] = {
     "B505": (
         "service-renamed",
         "service '{old}' was renamed to '{new}'; its queues change names and messages waiting in them are stranded",
+    ),
+    # B6xx: who may call (requirements, auth schemes, header parameters)
+    "B601": (
+        "auth-required",
+        "{what} '{name}' now requires '{scheme}'; old clients send no credential and are refused ({refusal})",
+    ),
+    "B602": (
+        "auth-scheme-changed",
+        "{what} '{name}' now requires '{new}' instead of '{old}'; old clients send the credential of '{old}'",
+    ),
+    "B603": (
+        "scope-added",
+        "{what} '{name}' now requires the scope '{scope}'; old clients whose credential lacks it are refused"
+        " ({refusal})",
+    ),
+    "B604": (
+        "credential-moved",
+        "auth scheme '{name}' now takes its credential {new} instead of {old}; old clients send it where the server"
+        " no longer looks",
+    ),
+    "B605": (
+        "header-parameter-moved",
+        "parameter '{param}' of '{name}' is now read from {new} instead of {old}; old clients send it where the"
+        " server no longer looks",
     ),
 }
 

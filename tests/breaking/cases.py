@@ -23,6 +23,8 @@ POST = "service S {\n  POST /m put(m: M);\n}\n"  # M is written by clients
 BOTH = "topic m.changed: M;\n"  # a topic payload: both
 Q = "service S {\n  GET /m get(limit: int = 50 @max(500)) -> string;\n}\n"
 RPC = "service S {\n  rpc estimate(id: uuid) -> int timeout 5s;\n}\n"
+AUTH = "package p;\nmessage C { sub: string; scopes: list<string> = []; }\nauth user = bearer -> C;\n"
+KEY = 'auth key = apikey header "X-Key" -> C;\n'
 
 CASES: dict[str, Case] = {
     "B101": Case(
@@ -193,5 +195,35 @@ CASES: dict[str, Case] = {
         "package p;\nmessage M { a: int; }\ntopic m.created: M;\nservice Indexer {\n  on m.created index;\n}\n",
         "a.idl:4:9: error[B505]: service 'S' was renamed to 'Indexer'; its queues change names and messages waiting"
         " in them are stranded",
+    ),
+    "B601": Case(
+        AUTH + "service S requires user {\n  GET /health health() -> int public;\n}\n",
+        AUTH + "service S requires user {\n  GET /health health() -> int;\n}\n",
+        "a.idl:5:15: error[B601]: endpoint 'health' now requires 'user'; old clients send no credential and are"
+        " refused (401)",
+    ),
+    "B602": Case(
+        AUTH + KEY + "service S requires user {\n  GET /a a() -> int;\n}\n",
+        AUTH + KEY + "service S requires user {\n  GET /a a() -> int requires key;\n}\n",
+        "a.idl:6:30: error[B602]: endpoint 'a' now requires 'key' instead of 'user'; old clients send the credential"
+        " of 'user'",
+    ),
+    "B603": Case(
+        AUTH + 'service S requires user {\n  DELETE /a a() requires user("a:read");\n}\n',
+        AUTH + 'service S requires user {\n  DELETE /a a() requires user("a:read", "a:write");\n}\n',
+        "a.idl:5:41: error[B603]: endpoint 'a' now requires the scope 'a:write'; old clients whose credential lacks"
+        " it are refused (403)",
+    ),
+    "B604": Case(
+        AUTH + KEY + "service S requires key {\n  GET /a a() -> int;\n}\n",
+        AUTH + KEY.replace("X-Key", "X-Api-Key") + "service S requires key {\n  GET /a a() -> int;\n}\n",
+        "a.idl:4:26: error[B604]: auth scheme 'key' now takes its credential in header 'X-Api-Key' instead of in"
+        " header 'X-Key'; old clients send it where the server no longer looks",
+    ),
+    "B605": Case(
+        "package p;\nservice S {\n  GET /a a(trace: string?) -> int;\n}\n",
+        'package p;\nservice S {\n  GET /a a(trace: string? @header("X-Trace")) -> int;\n}\n',
+        "a.idl:3:27: error[B605]: parameter 'trace' of 'a' is now read from header 'X-Trace' instead of the query"
+        " string; old clients send it where the server no longer looks",
     ),
 }

@@ -36,9 +36,11 @@ TASKS = (ROOT / "examples/tasks/tasks.idl").read_text(encoding="utf-8")
 COMMON = (ROOT / "examples/tasks/common.idl").read_text(encoding="utf-8")
 
 # Findings that make some generated client call fail on the wire; the others (a default that now
-# means something else, a renamed handler, a status, RPC and messaging) are not visible to this test.
+# means something else, a renamed handler, a status, RPC and messaging, a scope or another scheme
+# the accept-all verifier below lets through) are not visible to this test.
 WIRE = {"B101", "B102", "B103", "B104", "B105", "B106", "B201", "B202", "B203", "B204", "B206"}
 WIRE |= {"B301", "B302", "B304", "B306", "B307"}
+WIRE |= {"B601", "B604"}  # an old client sends no credential, or sends it where the server no longer looks
 
 
 def _swap(old: str, new: str) -> Callable[[str], str]:
@@ -74,6 +76,17 @@ MUTATIONS: dict[str, Callable[[str], str]] = {
     "change a result type": _swap("get_task(id: uuid) -> Task", "get_task(id: uuid) -> TaskPage"),
     "change a default": _swap("limit: int = 50", "limit: int = 20"),
     "edit docs": _swap("/// A unit of work.", "/// A unit of work that someone does."),
+    # Auth, as far as this test sees it: every client passes token="t" (no api_key) and sends it only
+    # to the members its IDL protects; the server accepts any credential it finds, with every scope.
+    # So a member that starts (or stops) requiring a credential, and a credential that moves, show on
+    # the wire; a new scope or scheme of the same transport does not, nor a header moved (an optional one).
+    "require auth on a public endpoint": _swap("health() -> Health public;", "health() -> Health;"),
+    "make an endpoint public": _swap(
+        "get_task(id: uuid) -> Task throws TaskNotFound;", "get_task(id: uuid) -> Task throws TaskNotFound public;"
+    ),
+    "move the credential to an API key header": _swap(
+        "auth user = bearer -> UserClaims;", 'auth user = apikey header "X-Api-Key" -> UserClaims;'
+    ),
 }
 
 

@@ -1,9 +1,9 @@
 """`svcgen breaking FILE... --against REF`: what in a contract change breaks a client, a consumer or a queue.
 
 against.py reads the previous version, directions.py works out which way each type travels,
-typerules.py and members.py hold the rules (codes B101..B505 in diagnostics.CODES), allow.py
-the accepted breaks, report.py the output. Exit codes: 0 nothing breaks, 1 something does
-(or an input has errors), 2 bad usage.
+typerules.py, members.py and access.py hold the rules (codes B101..B605 in diagnostics.CODES),
+allow.py the accepted breaks, report.py the output. Exit codes: 0 nothing breaks, 1 something
+does (or an input has errors), 2 bad usage.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Files pair by their path relative to the root file's folder; a file whose package changed
 maps the old package name to the new one, so a renamed package is reported once (B503) and
-its declarations are still compared. Types, topics and services then pair by name.
+its declarations are still compared. Types, topics, auth schemes and services then pair by name.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ class Pairing:
 
     def topic(self, old: m.Topic) -> m.Topic | None:
         return self.new._topics.get(m.QualifiedName(self.package(old.package), old.name))
+
+    def scheme(self, old: m.QualifiedName) -> m.AuthScheme | None:
+        return self.new._auth.get(m.QualifiedName(self.package(old.package), old.name))
 
 
 def pair(old: m.Model, new: m.Model) -> Pairing:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from svcgen import model as m
+from svcgen.breaking.access import header_findings, requirement_findings, scheme_findings
 from svcgen.breaking.directions import Direction
 from svcgen.breaking.findings import Finding, finding
 from svcgen.breaking.match import Pairing
@@ -25,6 +26,7 @@ def member_findings(p: Pairing) -> Iterator[Finding]:
     yield from _endpoints(p)
     yield from _sockets(p)
     yield from _queued(p)
+    yield from scheme_findings(p)
 
 
 def _subject(svc: m.Service, handler: str) -> str:
@@ -101,6 +103,7 @@ def _endpoints(p: Pairing) -> Iterator[Finding]:
             )
         new_ep = pair[1]
         assert isinstance(new_ep, m.Endpoint)
+        yield from requirement_findings(p, (svc, ep), (pair[0], new_ep), subject)
         if new_ep is not ep:  # the same object: taken unchanged from the new version (breaking/reuse.py)
             yield from _endpoint(ep, new_ep, subject, route)
 
@@ -112,6 +115,7 @@ def _endpoint(old: m.Endpoint, new: m.Endpoint, subject: str, route: str) -> Ite
         span = new.status_span or new.handler_span
         yield finding("B303", "new", span, subject, name=old.handler, old=_status(old), new=_status(new))
     yield from _params(old, new, subject, "B304")
+    yield from header_findings(old, new, subject)
     yield from _result(old.returns, new.returns, new, subject, "B307", "returns")
     kept = {type_text(t) for t in new.throws}
     for t in old.throws:
@@ -141,17 +145,27 @@ def _params(
         where = f"{subject}.{g.name}"
         if f is None:
             if g.required and g.name not in paths:
-                what = "body" if g is new_body else ("parameter" if not http else "query parameter")
-                yield finding(added, "new", g.name_span, where, name=old.handler, what=what, param=g.name)
+                yield finding(
+                    added, "new", g.name_span, where, name=old.handler, what=_what(g, new_body, http), param=g.name
+                )
             continue
         for found in field_change(f, g, Direction.WRITE, old.handler, where):
             if found.code == "B103":
                 yield finding("B306", "new", g.type.span, where, param=g.name, name=old.handler, **_types(f, g))
             elif found.code == "B202":
-                what = "body" if g is new_body else ("parameter" if not http else "query parameter")
-                yield finding(added, "new", g.name_span, where, name=old.handler, what=what, param=g.name)
+                yield finding(
+                    added, "new", g.name_span, where, name=old.handler, what=_what(g, new_body, http), param=g.name
+                )
             else:
                 yield found
+
+
+def _what(g: m.Field, body: m.Field | None, http: bool) -> str:
+    if g is body:
+        return "body"
+    if not http:
+        return "parameter"
+    return "header parameter" if g.annotation("header") is not None else "query parameter"
 
 
 def _types(f: m.Field, g: m.Field) -> dict[str, object]:
@@ -180,17 +194,19 @@ def _result(
 
 
 def _sockets(p: Pairing) -> Iterator[Finding]:
-    new: dict[str, m.Socket] = {}
-    for _, x in _members(p.new, m.Socket):
+    new: dict[str, tuple[m.Service, m.Socket]] = {}
+    for s, x in _members(p.new, m.Socket):
         assert isinstance(x, m.Socket)
-        new.setdefault(_PARAM.sub("{}", x.path), x)
+        new.setdefault(_PARAM.sub("{}", x.path), (s, x))
     for svc, sock in _members(p.old, m.Socket):
         assert isinstance(sock, m.Socket)
         subject = _subject(svc, sock.handler)
-        other = new.get(_PARAM.sub("{}", sock.path))
-        if other is None:
+        placed = new.get(_PARAM.sub("{}", sock.path))
+        if placed is None:
             yield finding("B309", "old", sock.handler_span, subject, name=sock.handler, path=sock.path)
             continue
+        other = placed[1]
+        yield from requirement_findings(p, (svc, sock), placed, subject)
         yield from _params(sock, other, subject, "B304")
         yield from _result(sock.sends, other.sends, other, subject, "B307", "sends")
         yield from _result(sock.receives, other.receives, other, subject, "B307", "receives", read=False)
@@ -210,7 +226,8 @@ def _queued(p: Pairing) -> Iterator[Finding]:
                 if other is None:
                     yield finding("B401", "old", x.handler_span, subject, name=x.handler, queue=queue)
                 elif other is not x:  # the same object: taken unchanged, nothing to compare
-                    assert isinstance(other, m.Rpc)
+                    assert isinstance(other, m.Rpc) and target is not None
+                    yield from requirement_findings(p, (svc, x), (target, other), subject)
                     yield from _rpc(x, other, subject)
             elif isinstance(x, m.Consumer) and other is None:
                 how = "removed"
