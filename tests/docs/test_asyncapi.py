@@ -32,10 +32,10 @@ def _load(path: Path) -> dict[str, Any]:
     return data
 
 
-def test_official_parser_accepts_every_example(documents: dict[str, list[Path]]) -> None:
+def test_official_parser_accepts_every_example(documents: dict[str, list[Path]], guarded: Path) -> None:
     if shutil.which("node") is None or not (JS / "node_modules/@asyncapi/parser").is_dir():
         pytest.skip("node or tests/docs/js/node_modules missing: run scripts/setup.sh")
-    files = [str(p) for paths in documents.values() for p in paths]
+    files = [str(p) for paths in documents.values() for p in paths] + [str(guarded)]
     assert len(files) >= 3
     proc = subprocess.run(["node", str(JS / "validate.mjs"), *files], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -94,3 +94,55 @@ def test_deterministic(tmp_path: Path) -> None:
     for p in a.rglob("*"):
         if p.is_file():
             assert p.read_bytes() == (b / p.relative_to(a)).read_bytes()
+
+
+GUARDED = """package guarded;
+
+/// Partner keys.
+auth partner = apikey header "X-API-Key" -> Partner;
+
+message Partner { id: string; scopes: list<string> = []; }
+message Tick { n: int; }
+
+service Feed requires partner {
+  socket /ticks ticks() sends Tick requires partner("feed:read", "feed:live");
+  socket /open open() sends Tick public;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The asyncapi.yaml of GUARDED (validated with the examples by the official parser)."""
+    base = tmp_path_factory.mktemp("guarded")
+    (base / "guarded.idl").write_text(GUARDED, encoding="utf-8")
+    (path,) = sorted(build(base / "guarded.idl", base / "out", ["docs"]).glob("*/asyncapi.yaml"))
+    return path
+
+
+def test_a_socket_that_requires_auth_lists_its_security_and_scopes(guarded: Path) -> None:
+    """The scheme, and the `token` query parameter browsers use instead; a public socket lists none."""
+    doc = _load(guarded)
+    ticks = doc["operations"]["Feed.ticks.send"]
+    assert ticks["security"] == [
+        {"$ref": "#/components/securitySchemes/partner"},
+        {"$ref": "#/components/securitySchemes/partner_token_query"},
+    ]
+    assert ticks["x-svcgen-scopes"] == ["feed:read", "feed:live"]
+    assert ticks["description"] == "Requires the scopes `feed:read`, `feed:live`."
+    assert "security" not in doc["operations"]["Feed.open.send"]
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["partner"] == {
+        "type": "httpApiKey",
+        "name": "X-API-Key",
+        "in": "header",
+        "description": "Partner keys.",
+    }
+    assert schemes["partner_token_query"]["in"] == "query" and schemes["partner_token_query"]["name"] == "token"
+
+
+def test_the_tasks_live_socket_requires_the_user_token(documents: dict[str, list[Path]]) -> None:
+    (path,) = documents["tasks"]
+    doc = _load(path)
+    assert doc["operations"]["Tasks.live.send"]["security"][0] == {"$ref": "#/components/securitySchemes/user"}
+    assert doc["components"]["securitySchemes"]["user"]["type"] == "http"

@@ -6,6 +6,10 @@ receives from its durable queue `<package>.<Service>.<handler>`, a channel of it
 topic its pattern matches (listed in `x-svcgen-bindings`, other packages' exchanges included).
 A socket is a WebSocket channel at its path: the server sends its `sends` type and receives its
 `receives` type. Payloads are the JSON Schema of the wire format, as the Python models write it.
+A socket that requires an `auth` scheme lists it as the `security` of its operations: the scheme
+(an HTTP bearer token, an API key in its header or query parameter) or, for browsers that cannot
+set headers, the same credential in the `token` query parameter; required scopes are in the
+operation's description and `x-svcgen-scopes`.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class _Doc:
         self.channels: dict[str, JSON] = {}
         self.operations: dict[str, JSON] = {}
         self.messages: dict[str, JSON] = {}
+        self.security: dict[str, JSON] = {}
 
     def message(self, ref: m.TypeRef) -> str:
         """The id of the component message carrying `ref` (one per payload type)."""
@@ -158,16 +163,44 @@ class _Doc:
             channel["parameters"] = {name: {"description": f"path parameter `{name}`"} for name in sorted(in_path)}
         channel["bindings"] = {"ws": {"method": "GET", "query": query, "bindingVersion": WS}}
         self.channels[cid] = channel
+        guard = self.guard(svc, s)
         for action, ref in (("send", s.sends), ("receive", s.receives)):
             if ref is None:
                 continue
             mid = _message_id(ref)
-            self.operations[f"{cid}.{action}"] = {
+            op: JSON = {
                 "action": action,
                 "channel": {"$ref": f"#/channels/{cid}"},
                 "title": f"{svc.name}.{s.handler} {action}s {mid}",
                 "messages": [{"$ref": f"#/channels/{cid}/messages/{mid}"}],
             }
+            self.operations[f"{cid}.{action}"] = op | guard
+
+    def guard(self, svc: m.Service, s: m.Socket) -> JSON:
+        """`security` (and the scopes) of a socket's operations; nothing for a public socket."""
+        req = svc.requirement(s)
+        scheme = self.model.auth_scheme(req) if req is not None else None
+        if req is None or scheme is None:
+            return {}
+        direct, by_query = scheme.name, f"{scheme.name}_token_query"
+        if scheme.kind == "bearer":
+            self.security[direct] = {"type": "http", "scheme": "bearer"}
+        else:
+            self.security[direct] = {"type": "httpApiKey", "name": scheme.key or "", "in": scheme.location or "header"}
+        if scheme.doc:
+            self.security[direct]["description"] = one_line(scheme.doc)
+        self.security[by_query] = {
+            "type": "httpApiKey",
+            "name": "token",
+            "in": "query",
+            "description": f"The credential of '{scheme.name}' as the `token` query parameter (browsers).",
+        }
+        out: JSON = {"security": [{"$ref": f"#/components/securitySchemes/{name}"} for name in (direct, by_query)]}
+        scopes = list(req.scope_names)
+        if scopes:
+            out["description"] = "Requires the scopes " + ", ".join(f"`{x}`" for x in scopes) + "."
+            out["x-svcgen-scopes"] = scopes
+        return out
 
 
 def document(model: m.Model, package: str, files: list[m.File]) -> dict[str, Any] | None:
@@ -217,6 +250,8 @@ def document(model: m.Model, package: str, files: list[m.File]) -> dict[str, Any
         "operations": doc.operations,
         "components": {"messages": dict(sorted(doc.messages.items())), "schemas": schemas},
     }
+    if doc.security:
+        out["components"]["securitySchemes"] = dict(sorted(doc.security.items()))
     return out
 
 
