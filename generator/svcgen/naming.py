@@ -200,3 +200,27 @@ def auth_responses(requirement: m.Requirement | None, declared: set[int]) -> tup
     if requirement.scopes and 403 not in declared:
         out.append((403, "A required scope is missing."))
     return tuple(out)
+
+
+def credential_note(model: m.Model, service: m.Service, member: m.Member, token: str, api_key: str) -> str | None:
+    """The line a generated client method's doc adds for a protected member: the scheme, the client
+    option that carries it (`token` or the API key option, named as the client spells it) and the
+    scopes; None for a public member."""
+    req = service.requirement(member)
+    scheme = model.auth_scheme(req) if req is not None else None
+    if req is None or scheme is None:
+        return None
+    option = token if scheme.kind == "bearer" else api_key
+    text = f"Requires `{scheme.name}` (the client's `{option}`): 401 when it is missing or refused."
+    scopes = [f"`{s}`" for s in req.scope_names]
+    if scopes:
+        granted = scopes[0] if len(scopes) == 1 else ", ".join(scopes[:-1]) + " and " + scopes[-1]
+        text += f"\n403 unless its claims grant {granted}."
+    return text
+
+
+def with_note(doc: str | None, note: str | None) -> str | None:
+    """`doc` with `note` as a paragraph of its own after it."""
+    if not note:
+        return doc
+    return f"{doc.strip()}\n\n{note}" if doc and doc.strip() else note

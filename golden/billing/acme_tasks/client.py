@@ -36,7 +36,10 @@ class TasksClient(AsyncBaseClient):
         limit: int = 50,
         cursor: str | None = None,
     ) -> TaskPage:
-        """Newest tasks first, one page at a time."""
+        """Newest tasks first, one page at a time.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
+        """
         response = await self._send(
             "GET",
             "/tasks",
@@ -46,7 +49,10 @@ class TasksClient(AsyncBaseClient):
         return _TASK_PAGE.validate_json(response.content)
 
     async def get_task(self, id: uuid.UUID) -> Task:
-        """One task by id."""
+        """One task by id.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
+        """
         response = await self._send(
             "GET",
             "/tasks/" + path_value("id", id),
@@ -63,6 +69,8 @@ class TasksClient(AsyncBaseClient):
     ) -> Task:
         """Store a new task and announce it. A retry with the same `Idempotency-Key` gets the
         task the first call stored instead of a second one.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
         """
         response = await self._send(
             "POST",
@@ -74,7 +82,10 @@ class TasksClient(AsyncBaseClient):
         return _TASK.validate_json(response.content)
 
     async def replace_task(self, id: uuid.UUID, task: NewTask) -> Task:
-        """Replace a task."""
+        """Replace a task.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
+        """
         response = await self._send(
             "PUT",
             "/tasks/" + path_value("id", id),
@@ -85,7 +96,11 @@ class TasksClient(AsyncBaseClient):
         return _TASK.validate_json(response.content)
 
     async def delete_task(self, id: uuid.UUID) -> None:
-        """Remove a task and announce it."""
+        """Remove a task and announce it.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
+        403 unless its claims grant `tasks:write`.
+        """
         await self._send(
             "DELETE",
             "/tasks/" + path_value("id", id),
@@ -106,7 +121,10 @@ class TasksSyncClient(SyncBaseClient):
         return _HEALTH.validate_json(response.content)
 
     def list_tasks(self, *, limit: int = 50, cursor: str | None = None) -> TaskPage:
-        """Newest tasks first, one page at a time."""
+        """Newest tasks first, one page at a time.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
+        """
         response = self._send(
             "GET",
             "/tasks",
@@ -116,7 +134,10 @@ class TasksSyncClient(SyncBaseClient):
         return _TASK_PAGE.validate_json(response.content)
 
     def get_task(self, id: uuid.UUID) -> Task:
-        """One task by id."""
+        """One task by id.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
+        """
         response = self._send(
             "GET",
             "/tasks/" + path_value("id", id),
@@ -128,6 +149,8 @@ class TasksSyncClient(SyncBaseClient):
     def create_task(self, task: NewTask, *, idempotency_key: str | None = None) -> Task:
         """Store a new task and announce it. A retry with the same `Idempotency-Key` gets the
         task the first call stored instead of a second one.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
         """
         response = self._send(
             "POST",
@@ -139,7 +162,10 @@ class TasksSyncClient(SyncBaseClient):
         return _TASK.validate_json(response.content)
 
     def replace_task(self, id: uuid.UUID, task: NewTask) -> Task:
-        """Replace a task."""
+        """Replace a task.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
+        """
         response = self._send(
             "PUT",
             "/tasks/" + path_value("id", id),
@@ -150,7 +176,11 @@ class TasksSyncClient(SyncBaseClient):
         return _TASK.validate_json(response.content)
 
     def delete_task(self, id: uuid.UUID) -> None:
-        """Remove a task and announce it."""
+        """Remove a task and announce it.
+
+        Requires `user` (the client's `token`): 401 when it is missing or refused.
+        403 unless its claims grant `tasks:write`.
+        """
         self._send(
             "DELETE",
             "/tasks/" + path_value("id", id),

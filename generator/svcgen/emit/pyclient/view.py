@@ -15,7 +15,17 @@ from svcgen.emit.python import layout
 from svcgen.emit.python.pytypes import Imports, TypeNamer
 from svcgen.emit.python.values import expression
 from svcgen.emit.render import pystr
-from svcgen.naming import PY_HTTP_CLIENT_RESERVED, body_param, header_name, py_attr, py_class, py_method, snake
+from svcgen.naming import (
+    PY_HTTP_CLIENT_RESERVED,
+    body_param,
+    credential_note,
+    header_name,
+    py_attr,
+    py_class,
+    py_method,
+    snake,
+    with_note,
+)
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,9 @@ class _Builder:
         adapter = self.adapter(endpoint.returns) if endpoint.returns is not None and endpoint.status != 204 else None
         return Method(
             py_method(endpoint.handler, PY_HTTP_CLIENT_RESERVED),
-            layout.docstring(endpoint.doc, 8),
+            layout.docstring(
+                with_note(endpoint.doc, credential_note(self.model, service, endpoint, "token", "api_key")), 8
+            ),
             signature,
             call,
             adapter,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from svcgen import model as m
 from svcgen.emit.render import jsdoc_body, tsstr
 from svcgen.emit.typescript.tstypes import Imports, error_body, property_name, ts_of, type_name
-from svcgen.naming import UNION_TAG, body_param, header_name, ts_ident
+from svcgen.naming import UNION_TAG, body_param, credential_note, header_name, ts_ident, with_note
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ def _method(model: m.Model, service: m.Service, endpoint: m.Endpoint, imports: I
     )
     returns = ts_of(endpoint.returns, imports) if endpoint.returns is not None else "void"
     return Method(
-        doc=doc_of(endpoint.doc),
+        doc=doc_of(with_note(endpoint.doc, credential_note(model, service, endpoint, "token", "apiKey"))),
         name=ts_ident(endpoint.handler),
         args=args,
         query=query,

@@ -35,7 +35,11 @@ export class TasksClient {
     )) as Health;
   }
 
-  /** Newest tasks first, one page at a time. */
+  /**
+   * Newest tasks first, one page at a time.
+   *
+   * Requires `user` (the client's `token`): 401 when it is missing or refused.
+   */
   async listTasks(
     query: {
       limit?: number;
@@ -57,7 +61,11 @@ export class TasksClient {
     )) as TaskPage;
   }
 
-  /** One task by id. */
+  /**
+   * One task by id.
+   *
+   * Requires `user` (the client's `token`): 401 when it is missing or refused.
+   */
   async getTask(id: string, options: CallOptions = {}): Promise<Task> {
     return (await this.#http.send(
       {
@@ -73,6 +81,8 @@ export class TasksClient {
   /**
    * Store a new task and announce it. A retry with the same `Idempotency-Key` gets the
    * task the first call stored instead of a second one.
+   *
+   * Requires `user` (the client's `token`): 401 when it is missing or refused.
    */
   async createTask(
     task: NewTask,
@@ -95,7 +105,11 @@ export class TasksClient {
     )) as Task;
   }
 
-  /** Replace a task. */
+  /**
+   * Replace a task.
+   *
+   * Requires `user` (the client's `token`): 401 when it is missing or refused.
+   */
   async replaceTask(id: string, task: NewTask, options: CallOptions = {}): Promise<Task> {
     return (await this.#http.send(
       {
@@ -109,7 +123,12 @@ export class TasksClient {
     )) as Task;
   }
 
-  /** Remove a task and announce it. */
+  /**
+   * Remove a task and announce it.
+   *
+   * Requires `user` (the client's `token`): 401 when it is missing or refused.
+   * 403 unless its claims grant `tasks:write`.
+   */
   async deleteTask(id: string, options: CallOptions = {}): Promise<void> {
     await this.#http.send(
       {
