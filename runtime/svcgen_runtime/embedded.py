@@ -71,7 +71,9 @@ def _moved(old: asyncio.Queue[Incoming]) -> asyncio.Queue[Incoming]:
 class EmbeddedBus:
     """In-process transport; see the module docstring. `sleep` waits out retry and publish delays."""
 
-    def __init__(self, concurrency: int = 8, sleep: Sleep = asyncio.sleep) -> None:
+    # 32: SVCGEN_CONCURRENCY's default, so an app served on its own (`uvicorn app:app`, whose
+    # runtime builds this bus) handles as many messages at once as `svcgen run` does by default
+    def __init__(self, concurrency: int = 32, sleep: Sleep = asyncio.sleep) -> None:
         self.concurrency = concurrency
         self._sleep = sleep
         self.exchanges: set[str] = set()
@@ -79,7 +81,6 @@ class EmbeddedBus:
         self._workers: set[asyncio.Task[None]] = set()
         self._busy: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.Task[None]] = set()
-        self._stopping = False
 
     async def start(self) -> None:
         return None
@@ -113,22 +114,18 @@ class EmbeddedBus:
         """Idle workers stop at once; busy ones finish their delivery and take no other, within `grace_s`,
         then are cancelled (their delivery goes back to the queue, as an unacked AMQP delivery would).
         Pending delays are dropped."""
-        self._stopping = True  # a busy worker ends after its delivery instead of taking the next one
-        try:
-            for task in self._workers - self._busy:
-                task.cancel()
-            busy = set(self._busy)
-            if busy:
-                await asyncio.wait(busy, timeout=grace_s)
-            for task in self._workers | self._timers:
-                task.cancel()
-            await asyncio.gather(*self._workers, *self._timers, return_exceptions=True)
-            self._workers.clear()
-            self._timers.clear()
-            for queue in self._queues.values():
-                queue.subscription = None
-        finally:
-            self._stopping = False
+        for queue in self._queues.values():
+            queue.subscription = None  # unconsumed: a busy worker ends after its delivery, taking no other
+        for task in self._workers - self._busy:
+            task.cancel()
+        busy = set(self._busy)
+        if busy:
+            await asyncio.wait(busy, timeout=grace_s)
+        for task in self._workers | self._timers:
+            task.cancel()
+        await asyncio.gather(*self._workers, *self._timers, return_exceptions=True)
+        self._workers.clear()
+        self._timers.clear()
 
     async def dead_letters(self, queue: str, limit: int | None = None) -> list[DeadLetter]:
         dead = self._existing(queue).dead
@@ -201,7 +198,7 @@ class EmbeddedBus:
     async def _work(self, queue: _Queue) -> None:
         me = asyncio.current_task()
         assert me is not None
-        while not self._stopping:
+        while queue.subscription is not None:  # until stop() takes the queue's consumer away
             incoming = await queue.pending.get()
             self._busy.add(me)
             try:
