@@ -94,7 +94,7 @@ suite() {
       echo "tests/runtime/test_embedded_bus.py tests/runtime/test_served_app_defaults.py tests/runtime/test_unit_of_work.py
         tests/runtime/test_messaging_behaviour.py tests/runtime/test_run_cli.py -k 'not amqp]'" ;;
     runtime/svcgen_runtime/settings.py)
-      echo "tests/runtime/test_settings_env.py" ;;
+      echo "tests/runtime/test_settings_readme.py tests/runtime/test_settings_env.py" ;;
     runtime/svcgen_runtime/delivery.py)
       echo "tests/runtime/test_delivery_adapter.py tests/runtime/test_unit_of_work.py tests/runtime/test_messaging_behaviour.py
         -k 'not amqp]'" ;;
