@@ -174,7 +174,10 @@ def _listen(host: str, port: int, what: str) -> socket.socket:
     try:
         return socket.create_server((host, port), family=family, backlog=2048)
     except OSError as exc:
-        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        if exc.errno is not None and exc.errno < 0:  # the resolver's (EAI_*) code: the host has no address
+            reason = "the host does not resolve to an address (SVCGEN_HOST)"
+        else:
+            reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
         raise ListenError(f"cannot listen on {host}:{port} for {what}: {reason}") from None
 
 

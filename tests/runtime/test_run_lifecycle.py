@@ -119,3 +119,15 @@ def _wait_for(folder: Path, text: str) -> None:
     while not any(text in log.read_text(errors="replace") for log in folder.glob("run-*.log")):
         assert time.monotonic() < deadline, f"no {text!r} within 10 s"
         time.sleep(0.05)
+
+
+def test_a_host_that_does_not_resolve_is_one_line_naming_the_setting(tasks_dir: Path) -> None:
+    env = ENV | {"SVCGEN_HOST": "no-such-host.invalid", "SVCGEN_PORT": str(free_port())}
+    r = subprocess.run(
+        [str(BIN / "svcgen"), "run", "http", "app:tasks"], cwd=tasks_dir, env=env, capture_output=True, text=True
+    )
+    assert (r.returncode, r.stderr) == (
+        1,
+        f"svcgen: error: cannot listen on no-such-host.invalid:{env['SVCGEN_PORT']} for HTTP: "
+        "the host does not resolve to an address (SVCGEN_HOST)\n",
+    )
