@@ -167,6 +167,11 @@ CODES: dict[str, tuple[str, str]] = {
         "rpc-timeout-shorter",
         "rpc '{name}' times out after {new} instead of {old}; calls that used to finish may now fail",
     ),
+    "B405": (
+        "grpc-number-changed",
+        "{what} '{owner}.{name}' moves from number {old} to {new} in the .proto; gRPC peers compiled from the old"
+        " one read it as another {what}",
+    ),
     # B5xx: topics, consumers, exchanges and queues
     "B501": ("topic-removed", "topic '{name}' was removed or renamed; its consumers stop receiving messages"),
     "B502": ("topic-payload-changed", "topic '{name}' now carries '{new}' instead of '{old}'"),

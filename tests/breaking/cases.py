@@ -23,6 +23,7 @@ POST = "service S {\n  POST /m put(m: M);\n}\n"  # M is written by clients
 BOTH = "topic m.changed: M;\n"  # a topic payload: both
 Q = "service S {\n  GET /m get(limit: int = 50 @max(500)) -> string;\n}\n"
 RPC = "service S {\n  rpc estimate(id: uuid) -> int timeout 5s;\n}\n"
+GRPC = "service S {\n  rpc get() -> M;\n}\n"  # M is in the .proto
 AUTH = "package p;\nmessage C { sub: string; scopes: list<string> = []; }\nauth user = bearer -> C;\n"
 KEY = 'auth key = apikey header "X-Key" -> C;\n'
 
@@ -167,6 +168,12 @@ CASES: dict[str, Case] = {
         "package p;\nservice S {\n  rpc estimate(id: uuid) -> int timeout 2s;\n}\n",
         "a.idl:3:41: warning[B404]: rpc 'estimate' times out after 2s instead of 5s; calls that used to finish may"
         " now fail",
+    ),
+    "B405": Case(
+        "package p;\nmessage M { a: int; c: int; }\n" + GRPC,
+        "package p;\nmessage M { a: int; b: int?; c: int; }\n" + GRPC,
+        "a.idl:2:30: error[B405]: field 'M.c' moves from number 2 to 3 in the .proto; gRPC peers compiled from the"
+        " old one read it as another field",
     ),
     "B501": Case(
         "package p;\nmessage M { a: int; }\ntopic m.created: M;\n",
