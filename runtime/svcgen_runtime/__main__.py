@@ -65,6 +65,7 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG, commands: Sequence
     args = p.parse_args(argv)
     from svcgen_runtime import operations
     from svcgen_runtime.runner import ListenError, TargetError
+    from svcgen_runtime.transport import TransportUnavailable
 
     try:
         if args.command == "declare":
@@ -75,7 +76,7 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG, commands: Sequence
     except (SettingsError, TargetError, operations.UsageError) as exc:
         print(f"svcgen: error: {exc}", file=sys.stderr)
         return 2
-    except ListenError as exc:  # a port in use: the environment, not the command, is at fault
+    except (ListenError, TransportUnavailable) as exc:  # the environment, not the command, is at fault
         print(f"svcgen: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 N = TypeVar("N", int, float)
 
@@ -46,6 +47,11 @@ class Settings:
         url = env.get("SVCGEN_AMQP_URL") or None
         if url is not None and not url.startswith(("amqp://", "amqps://")):
             raise SettingsError(f"SVCGEN_AMQP_URL must start with amqp:// or amqps://, got {url!r}")
+        if url is not None:
+            try:
+                urlsplit(url).port  # noqa: B018 - parsing it is the check
+            except ValueError:
+                raise SettingsError("SVCGEN_AMQP_URL has a port that is not a number from 0 to 65535") from None
         return cls(
             amqp_url=url,
             prefetch=_number(env, "SVCGEN_PREFETCH", int, 128, 1, 65535),

@@ -39,6 +39,11 @@ ORIGINAL_ROUTING_KEY_HEADER = "x-svcgen-original-routing-key"
 HeaderValue = str | int | float | bool
 
 
+class TransportUnavailable(ConnectionError):
+    """The broker cannot be reached or refuses the connection; the message says why, in one line
+    (`svcgen run` prints it and exits 1)."""
+
+
 class PublishError(RuntimeError):
     """The broker did not take a message (unreachable, refused, not confirmed in time)."""
 

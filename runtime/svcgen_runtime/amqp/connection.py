@@ -14,9 +14,12 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import aio_pika
 from aio_pika.abc import AbstractConnection
+
+from svcgen_runtime.transport import TransportUnavailable
 
 log = logging.getLogger("svcgen_runtime.amqp")
 
@@ -25,8 +28,38 @@ RECONNECT_MIN_S = 0.2
 RECONNECT_MAX_S = 5.0
 
 
-class BrokerUnavailable(ConnectionError):
+class BrokerUnavailable(TransportUnavailable):
     """The broker did not accept a connection within the bound."""
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password (for messages and logs)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def why_not_connected(exc: BaseException, url: str) -> str:
+    """What a failed first connection means for whoever set SVCGEN_AMQP_URL, in a few words."""
+    text = str(exc)
+    errno = getattr(exc, "errno", None)
+    args = getattr(exc, "args", ())
+    if errno is None and args and isinstance(args[0], int):  # aiormq's AMQPConnectionError(errno, text)
+        errno = args[0]
+    if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
+        return "no answer in time"
+    if errno == 111 or isinstance(exc, ConnectionRefusedError):
+        return "connection refused (is the broker running, on that host and port?)"
+    if isinstance(errno, int) and errno < 0:
+        return "the host does not resolve to an address"
+    if "ACCESS_REFUSED" in text:
+        return "the broker refused the login (the user and password in SVCGEN_AMQP_URL)"
+    if "Connection.OpenOk" in text and "Connection.Close" in text:  # closed right after the login
+        vhost = unquote(urlsplit(url).path[1:]) or "/"
+        return f"the broker refused the virtual host '{vhost}' (it does not exist, or the user may not use it)"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 @dataclass(eq=False)
@@ -54,7 +87,8 @@ class Link:
         try:
             await self._connect()
         except Exception as exc:
-            raise BrokerUnavailable(f"cannot connect to the AMQP broker: {exc}") from exc
+            reason = why_not_connected(exc, self._url)
+            raise BrokerUnavailable(f"cannot connect to the AMQP broker at {safe_url(self._url)}: {reason}") from exc
         self._supervisor = asyncio.get_running_loop().create_task(self._supervise(), name="svcgen-amqp-link")
 
     @property
