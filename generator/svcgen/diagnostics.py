@@ -172,6 +172,11 @@ CODES: dict[str, tuple[str, str]] = {
         "{what} '{owner}.{name}' moves from number {old} to {new} in the .proto; gRPC peers compiled from the old"
         " one read it as another {what}",
     ),
+    "B406": (
+        "grpc-number-reused",
+        "{what} '{owner}.{name}' takes number {number} in the .proto, which was '{was}'; gRPC peers compiled from"
+        " the old one send and read '{was}' there",
+    ),
     # B5xx: topics, consumers, exchanges and queues
     "B501": ("topic-removed", "topic '{name}' was removed or renamed; its consumers stop receiving messages"),
     "B502": ("topic-payload-changed", "topic '{name}' now carries '{new}' instead of '{old}'"),

@@ -175,6 +175,12 @@ CASES: dict[str, Case] = {
         "a.idl:2:30: error[B405]: field 'M.c' moves from number 2 to 3 in the .proto; gRPC peers compiled from the"
         " old one read it as another field",
     ),
+    "B406": Case(
+        "package p;\nmessage M { a: int; }\nservice S {\n  rpc get(a: int, b: int = 0) -> M;\n}\n",
+        "package p;\nmessage M { a: int; }\nservice S {\n  rpc get(a: int, c: int = 0) -> M;\n}\n",
+        "a.idl:4:19: error[B406]: parameter 'get.c' takes number 2 in the .proto, which was 'b'; gRPC peers compiled"
+        " from the old one send and read 'b' there",
+    ),
     "B501": Case(
         "package p;\nmessage M { a: int; }\ntopic m.created: M;\n",
         "package p;\nmessage M { a: int; }\ntopic m.added: M;\n",

@@ -236,3 +236,36 @@ def test_a_renamed_package_compares_its_types_by_the_pairing(tmp_path: Path) -> 
     assert result.returncode == 1
     assert [line.split(": ")[1] for line in findings(result)] == ["error[B503]", "error[B405]", "error[B405]"]
     assert "--allow B405:shop.Item.title" in result.stderr
+
+
+REUSES = "gRPC peers compiled from the old one send and read"
+
+
+def test_a_parameter_renamed_in_place_reuses_its_number(tmp_path: Path) -> None:
+    # JSON sees an optional parameter go and another come; the .proto sees number 2 change meaning
+    old = swap("rpc get(id: string, full: bool)", "rpc get(id: string, full: bool = false)")
+    result = breaking(tmp_path, old, swap("full: bool = false", "brief: bool = false", old))
+    assert result.returncode == 1
+    assert findings(result) == [
+        f"api.idl:9:23: error[B406]: parameter 'get.brief' takes number 2 in the .proto, which was 'full'; {REUSES}"
+        " 'full' there",
+    ]
+
+
+def test_an_enum_value_replaced_reuses_its_number(tmp_path: Path) -> None:
+    result = breaking(tmp_path, SHOP, swap("enum Kind { book; toy; }", "enum Kind { book; game; }"))
+    assert result.returncode == 1
+    assert (
+        f"api.idl:4:19: error[B406]: enum value 'Kind.game' takes number 2 in the .proto, which was 'toy'; {REUSES}"
+        in (result.stderr)
+    )
+
+
+def test_an_insertion_is_reported_once_per_moved_field_not_again_for_the_new_one(tmp_path: Path) -> None:
+    result = breaking(tmp_path, SHOP, swap("note: string?;", "colour: string?; note: string?;"))
+    assert "B406" not in result.stderr  # colour takes note's number, and B405 already says note moved
+
+
+def test_a_new_field_after_the_last_reuses_nothing(tmp_path: Path) -> None:
+    result = breaking(tmp_path, SHOP, swap("tag: string?;", "tag: string?; colour: string?;"))
+    assert (result.returncode, result.stderr) == (0, "")

@@ -1,4 +1,4 @@
-"""gRPC field numbers (B405): what the `.proto` numbers by declaration order must keep its number.
+"""gRPC field numbers (B405, B406): what the `.proto` numbers by declaration order keeps its number.
 
 The `.proto` numbers message fields, rpc parameters (in `<Handler>Request`), union members (in
 `oneof value`) and enum values by their place in the declaration (emit/grpc/proto.py). A peer
@@ -6,7 +6,8 @@ compiled from the previous `.proto` finds a value by its number, so one that mov
 or something inserted or removed before it) is decoded as whatever held that number before,
 silently. JSON goes by name and is unaffected, so only what the previous `.proto` contains is
 checked: the types some rpc sends or returns (the emitter's own `reachable`) and every rpc's
-parameters. Appending keeps every number, and so does removing the last one.
+parameters. Appending keeps every number, and so does removing the last one. A number that
+passes to a new name (B406) is as bad: old peers still send and read the previous one there.
 """
 
 from __future__ import annotations
@@ -62,12 +63,18 @@ def _numbered(decl: m.TypeDecl) -> list[Numbered]:
 
 
 def _moves(old: list[Numbered], new: list[Numbered], what: str, owner: str, subject: str) -> Iterator[Finding]:
+    """B405 for what kept its name but not its number; B406 for a new name on a number the previous
+    `.proto` gave to something else (a rename in place, or an addition where one was removed)."""
     before = {x.name: n for n, x in enumerate(old, 1)}
+    kept = {x.name for x in new}
     for n, x in enumerate(new, 1):
         was = before.get(x.name)
         if was is not None and was != n:
             args = {"what": what, "owner": owner, "name": x.name, "old": was, "new": n}
             yield finding("B405", "new", x.span, f"{subject}.{x.name}", **args)
+        elif was is None and n <= len(old) and old[n - 1].name not in kept:  # a kept one moved: B405 said it
+            args = {"what": what, "owner": owner, "name": x.name, "number": n, "was": old[n - 1].name}
+            yield finding("B406", "new", x.span, f"{subject}.{x.name}", **args)
 
 
 def _parameters(p: Pairing) -> Iterator[Finding]:
