@@ -113,6 +113,11 @@ CODES: dict[str, tuple[str, str]] = {
         "handler-is-verifier",
         "handler '{name}' would override the verifier '{generated}' of auth scheme '{scheme}' in service '{service}'",
     ),
+    "E612": (
+        "key-not-grpc-metadata",
+        "auth scheme '{scheme}' is required by rpc '{handler}', but its key '{key}' cannot travel as gRPC"
+        " metadata: {reason}",
+    ),
     # B1xx-B6xx: breaking changes between two versions of a contract (`svcgen breaking`)
     # B1xx: what clients read (responses, errors, socket `sends`, RPC results, topic payloads)
     "B101": ("field-removed", "field '{owner}.{name}' was removed, but clients read it"),

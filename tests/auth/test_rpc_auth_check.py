@@ -104,3 +104,36 @@ def test_service_class_has_the_verifiers_its_rpcs_need(built: Any) -> None:
     # Plain has no HTTP endpoint: its verifier exists only because an rpc requires the scheme
     assert "verify_user" in built.Plain.__abstractmethods__
     assert "verify_partner" not in built.Plain.__abstractmethods__
+
+
+KEYED = "package p;\nauth key = apikey {where} -> Claims;\nmessage Claims {{ sub: string; }}\n"
+
+
+@pytest.mark.parametrize(
+    "where",
+    ['header "X-Key-Bin"', 'header "grpc-key"', 'query "api key"', 'header "X!Key"'],
+)
+def test_an_rpc_api_key_that_cannot_be_grpc_metadata_is_refused_once(tmp_path: Path, where: str) -> None:
+    body = "service S requires key {\n  rpc f() -> Claims;\n  rpc g() -> Claims;\n}\n"
+    path = tmp_path / "a.idl"
+    path.write_text(KEYED.format(where=where) + body, encoding="utf-8")
+    assert [d.code for d in compile_file(path).diagnostics] == ["E612"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "service S requires key {\n  GET /x g() -> Claims;\n}\n",  # HTTP only: the header is fine there
+        "service S requires key {\n  GET /x g() -> Claims;\n  rpc f() -> Claims public;\n}\n",
+    ],
+)
+def test_the_same_key_is_fine_where_no_rpc_carries_it(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "a.idl"
+    path.write_text(KEYED.format(where='header "X-Key-Bin"') + body, encoding="utf-8")
+    assert list(compile_file(path).diagnostics) == []
+
+
+def test_an_ordinary_key_travels_everywhere(tmp_path: Path) -> None:
+    path = tmp_path / "a.idl"
+    path.write_text(KEYED.format(where='header "X-API-Key"') + "service S requires key {\n  rpc f() -> Claims;\n}\n")
+    assert list(compile_file(path).diagnostics) == []

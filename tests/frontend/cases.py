@@ -402,4 +402,14 @@ CASES: dict[str, Case] = {
         "a.idl:5:10: error[E611]: handler 'verify_user' would override the verifier 'verify_user' of auth scheme 'user' in service 'S'",
         "rename the handler",
     ),
+    "E612": Case(
+        {
+            "a.idl": MSG
+            + 'auth partner = apikey header "X-Key-Bin" -> Claims;\nmessage Claims { sub: string; }\n'
+            + "service S requires partner {\n  rpc f() -> Claims;\n}\n"
+        },
+        "a.idl:2:30: error[E612]: auth scheme 'partner' is required by rpc 'f', but its key 'X-Key-Bin' cannot travel"
+        " as gRPC metadata: gRPC sends a name that ends in '-bin' as binary",
+        "a key such as 'x-key' works over HTTP, AMQP and gRPC alike",
+    ),
 }

@@ -177,4 +177,52 @@ def verifier_names(model: m.Model) -> Iterator[Diagnostic]:
                     )
 
 
-RULES = (schemes, requirements, headers, verifier_names)
+# gRPC metadata keys: lower-case letters, digits, '-', '_' and '.' (the key of an rpc's API key is the
+# scheme's header or query name in lower case)
+_METADATA_KEY = re.compile(r"^[0-9a-z_.-]+$")
+
+
+def _metadata_problem(key: str) -> str | None:
+    name = key.lower()
+    if not _METADATA_KEY.match(name):
+        return "gRPC metadata names are letters, digits, '-', '_' and '.' only"
+    if name.startswith("grpc-"):
+        return "gRPC reserves the names that start with 'grpc-'"
+    if name.endswith("-bin"):
+        return "gRPC sends a name that ends in '-bin' as binary"
+    return None
+
+
+def rpc_keys(model: m.Model) -> Iterator[Diagnostic]:
+    """E612: an rpc's API key travels as gRPC metadata (and an AMQP header) under the scheme's key
+    in lower case, so that key must be a valid metadata name (the python-grpc target is built by
+    default; nothing is silently unreachable). Once per scheme, at its key, naming the first rpc."""
+    first: dict[tuple[str, str], tuple[m.AuthScheme, str]] = {}
+    for f in model.files:
+        for service in f.services:
+            for x in service.rpcs:
+                req = service.requirement(x)
+                scheme = model.auth_scheme(req) if req is not None else None
+                if scheme is not None and scheme.kind == "apikey" and scheme.key:
+                    first.setdefault((scheme.package, scheme.name), (scheme, x.handler))
+    for scheme, handler in first.values():
+        problem = _metadata_problem(scheme.key or "")
+        if problem is not None:
+            yield error(
+                "E612",
+                scheme.key_span or scheme.span,
+                help=f"a key such as '{_suggest(scheme.key or '')}' works over HTTP, AMQP and gRPC alike",
+                scheme=scheme.name,
+                handler=handler,
+                key=scheme.key,
+                reason=problem,
+            )
+
+
+def _suggest(key: str) -> str:
+    name = re.sub(r"[^0-9a-z_.-]+", "-", key.lower()).strip("-") or "api-key"
+    name = name.removeprefix("grpc-").removesuffix("-bin")
+    return name or "api-key"
+
+
+RULES = (schemes, requirements, headers, verifier_names, rpc_keys)
