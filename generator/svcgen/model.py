@@ -476,8 +476,9 @@ class Model:
     def topic(self, name: QualifiedName) -> Topic:
         return self._topics[name]
 
-    def auth_scheme(self, req: Requirement) -> AuthScheme | None:
-        return self._auth.get(req.target) if req.target else None
+    def auth_scheme(self, req: Requirement | None) -> AuthScheme | None:
+        """The scheme `req` names; None for no requirement (a public member) or an unknown scheme."""
+        return self._auth.get(req.target) if req is not None and req.target else None
 
     def lookup(self, ref: TypeRef) -> TypeDecl | None:
         return self._types.get(ref.target) if ref.target else None

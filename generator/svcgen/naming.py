@@ -207,7 +207,7 @@ def credential_note(model: m.Model, service: m.Service, member: m.Member, token:
     option that carries it (`token` or the API key option, named as the client spells it) and the
     scopes; None for a public member."""
     req = service.requirement(member)
-    scheme = model.auth_scheme(req) if req is not None else None
+    scheme = model.auth_scheme(req)
     if req is None or scheme is None:
         return None
     option = token if scheme.kind == "bearer" else api_key

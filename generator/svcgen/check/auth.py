@@ -113,7 +113,7 @@ def headers(model: m.Model) -> Iterator[Diagnostic]:
                     continue
                 seen: dict[str, str] = {}
                 req = service.requirement(x)
-                scheme = model.auth_scheme(req) if req is not None else None
+                scheme = model.auth_scheme(req)
                 if scheme is not None:
                     credential = "Authorization" if scheme.kind == "bearer" else scheme.key
                     if credential and (scheme.kind == "bearer" or scheme.location == "header"):
@@ -160,7 +160,7 @@ def verifier_names(model: m.Model) -> Iterator[Diagnostic]:
             verifiers: dict[str, str] = {}
             for x in service.members:
                 req = service.requirement(x)
-                scheme = model.auth_scheme(req) if req is not None else None
+                scheme = model.auth_scheme(req)
                 if scheme is not None:
                     verifiers.setdefault(verifier_name(scheme.name), scheme.name)
             for x in service.members:
@@ -202,7 +202,7 @@ def rpc_keys(model: m.Model) -> Iterator[Diagnostic]:
         for service in f.services:
             for x in service.rpcs:
                 req = service.requirement(x)
-                scheme = model.auth_scheme(req) if req is not None else None
+                scheme = model.auth_scheme(req)
                 if scheme is not None and scheme.kind == "apikey" and scheme.key:
                     first.setdefault((scheme.package, scheme.name), (scheme, x.handler))
     for scheme, handler in first.values():

@@ -179,7 +179,7 @@ class _Doc:
     def guard(self, svc: m.Service, s: m.Socket) -> JSON:
         """`security` (and the scopes) of a socket's operations; nothing for a public socket."""
         req = svc.requirement(s)
-        scheme = self.model.auth_scheme(req) if req is not None else None
+        scheme = self.model.auth_scheme(req)
         if req is None or scheme is None:
             return {}
         direct, by_query = scheme.name, f"{scheme.name}_token_query"

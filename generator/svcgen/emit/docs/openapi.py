@@ -125,7 +125,7 @@ def _operation(x: m.Endpoint, namer: Namer, svc: m.Service) -> JSON:
         responses["422"] = _422
     op["responses"] = responses
     req = svc.requirement(x)
-    scheme = namer.model.auth_scheme(req) if req is not None else None
+    scheme = namer.model.auth_scheme(req)
     if req is not None and scheme is not None:
         op["security"] = [{scheme.name: list(req.scope_names)}]
     return op
@@ -168,7 +168,7 @@ def document(model: m.Model, package: str, services: tuple[m.Service, ...]) -> d
     for svc in services:
         for x in svc.endpoints:
             req = svc.requirement(x)
-            scheme = model.auth_scheme(req) if req is not None else None
+            scheme = model.auth_scheme(req)
             if scheme is not None:
                 security.setdefault(scheme.name, security_scheme(scheme))
     if security:

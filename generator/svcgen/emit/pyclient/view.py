@@ -140,7 +140,7 @@ class _Builder:
     def _credential(self, service: m.Service, endpoint: m.Endpoint) -> Node | None:
         """`credential=Credential("user", "bearer")`: what the call's auth scheme needs, or None when public."""
         req = service.requirement(endpoint)
-        scheme = self.model.auth_scheme(req) if req is not None else None
+        scheme = self.model.auth_scheme(req)
         if scheme is None:
             return None
         self.imports.add("..client_base", "Credential")

@@ -125,7 +125,7 @@ def _decorator(method: str, args: list[str]) -> str:
 def _guard(svc: m.Service, x: m.Endpoint | m.Socket, types: TypeNamer) -> tuple[str, str, str] | None:
     """(scheme constant, verifier, scopes tuple) of a member that requires authentication."""
     req = svc.requirement(x)
-    scheme = types.model.auth_scheme(req) if req is not None else None
+    scheme = types.model.auth_scheme(req)
     if req is None or scheme is None:
         return None
     const = scheme_const(scheme.name)
@@ -137,7 +137,7 @@ def _guard(svc: m.Service, x: m.Endpoint | m.Socket, types: TypeNamer) -> tuple[
 
 def _claims_type(types: TypeNamer, svc: m.Service, x: m.Endpoint | m.Socket) -> str:
     req = svc.requirement(x)
-    scheme = types.model.auth_scheme(req) if req is not None else None
+    scheme = types.model.auth_scheme(req)
     assert scheme is not None
     return types.annotation(scheme.claims)
 

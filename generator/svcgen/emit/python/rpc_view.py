@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from svcgen import model as m
 from svcgen.emit.python import layout
 from svcgen.emit.python.pytypes import Imports
-from svcgen.emit.python.service_view import Namer, params_class, seconds
+from svcgen.emit.python.service_view import Namer, params_class, schemes_used, seconds
 from svcgen.emit.python.values import expression, is_factory
 from svcgen.emit.render import pystr
 from svcgen.naming import PY_RPC_CLIENT_RESERVED, py_attr, py_class, py_method
@@ -74,7 +74,7 @@ def _method(n: Namer, svc: m.Service, x: m.Rpc) -> RpcMethodView:
     errors = [py_class(model_name) for model_name in _error_names(n, x.throws)]
     lines = [deadline] + ([f"Raises {', '.join(errors)} (declared, with its body)."] if errors else [])
     req = svc.requirement(x)
-    scheme = n.model.auth_scheme(req) if req is not None else None
+    scheme = n.model.auth_scheme(req)
     if req is not None and scheme is not None:
         lines.append(_requires(scheme, req.scope_names))
     doc_parts = [x.doc.strip() if x.doc and x.doc.strip() else f"Call the RPC `{x.handler}` of {svc.name}."]
@@ -99,17 +99,6 @@ def _requires(scheme: m.AuthScheme, scopes: tuple[str, ...]) -> str:
     if scopes:
         text += ",\nRpcForbidden unless its claims grant " + ", ".join(f"`{s}`" for s in scopes)
     return text + "."
-
-
-def _protected(model: m.Model, svc: m.Service) -> list[m.AuthScheme]:
-    """The schemes the rpcs of `svc` require, in order of first use."""
-    out: list[m.AuthScheme] = []
-    for x in svc.rpcs:
-        req = svc.requirement(x)
-        scheme = model.auth_scheme(req) if req is not None else None
-        if scheme is not None and scheme not in out:
-            out.append(scheme)
-    return out
 
 
 def _credentials_doc(schemes: list[m.AuthScheme]) -> str:
@@ -147,7 +136,7 @@ def module(model: m.Model, package: str, files: list[m.File]) -> RpcModule | Non
             "`url` picks the transport: `amqp://` or `amqps://` (RabbitMQ, served by the worker role),\n"
             "`grpc://host:port` (gRPC). Calls on one client may run concurrently."
         )
-        schemes = _protected(model, svc)
+        schemes = schemes_used(model, svc, svc.rpcs)
         if schemes:
             protected = True
             doc += "\n\n" + _credentials_doc(schemes)

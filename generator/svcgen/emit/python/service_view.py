@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from svcgen import model as m
@@ -22,23 +23,12 @@ def scheme_const(name: str) -> str:
     return py_enum_member(name).rstrip("_")
 
 
-def schemes_used(model: m.Model, svc: m.Service) -> list[m.AuthScheme]:
-    """The auth schemes the members of `svc` require, in order of first use."""
+def schemes_used(model: m.Model, svc: m.Service, members: Iterable[m.Member] | None = None) -> list[m.AuthScheme]:
+    """The auth schemes `members` of `svc` (default: all of them) require, in order of first use."""
     out: list[m.AuthScheme] = []
-    for x in svc.members:
+    for x in svc.members if members is None else members:
         req = svc.requirement(x)
-        scheme = model.auth_scheme(req) if req is not None else None
-        if scheme is not None and scheme not in out:
-            out.append(scheme)
-    return out
-
-
-def rpc_schemes(model: m.Model, svc: m.Service) -> list[m.AuthScheme]:
-    """The auth schemes the rpcs of `svc` require, in order of first use."""
-    out: list[m.AuthScheme] = []
-    for x in svc.rpcs:
-        req = svc.requirement(x)
-        scheme = model.auth_scheme(req) if req is not None else None
+        scheme = model.auth_scheme(req)
         if scheme is not None and scheme not in out:
             out.append(scheme)
     return out
@@ -211,7 +201,7 @@ def _member(n: Namer, svc: m.Service, x: m.Member, spec: list[str]) -> MethodVie
         if errors:
             args.append("errors=(" + ", ".join(errors) + ("," if len(errors) == 1 else "") + ")")
         req = svc.requirement(x)
-        scheme = n.model.auth_scheme(req) if req is not None else None
+        scheme = n.model.auth_scheme(req)
         if req is not None and scheme is not None:
             # the scheme's constant is defined in this module: schemes_used covers rpcs too
             args += [f"auth={scheme_const(scheme.name)}", f"verifier={pystr(verifier_name(scheme.name))}"]
@@ -331,7 +321,7 @@ def module(model: m.Model, package: str, files: list[m.File]) -> ServiceModule:
                 "header": f"the value of header {scheme.key}",
                 "query": f"the value of query parameter {scheme.key}",
             }[scheme.location or "bearer"]
-            if scheme in rpc_schemes(model, svc):
+            if scheme in schemes_used(model, svc, svc.rpcs):
                 key = "authorization" if scheme.kind == "bearer" else (scheme.key or "").lower()
                 how += f";\non an RPC, the AMQP header or gRPC metadata `{key}`"
             doc = (

@@ -190,7 +190,7 @@ PATH_SEGMENT = "pathSegment"
 def credential_literal(model: m.Model, service: m.Service, member: m.Endpoint | m.Socket) -> str | None:
     """`{ scheme: "user", kind: "bearer" }`: the runtime's Credential for what `member` requires."""
     req = service.requirement(member)
-    scheme = model.auth_scheme(req) if req is not None else None
+    scheme = model.auth_scheme(req)
     if scheme is None:
         return None
     parts = [f"scheme: {tsstr(scheme.name)}", f"kind: {tsstr(scheme.kind)}"]
