@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import shutil
 import sys
 import uuid
 from collections.abc import Iterator
@@ -15,9 +14,7 @@ from types import ModuleType
 
 import httpx
 import pytest
-from svcgen.build import generate
-from svcgen.frontend import compile_file
-from test_run_cli import BIN, ENV, ROOT, free_port, started, stop
+from run_support import BIN, ENV, free_port, started, stop, tasks_app
 
 pytestmark = pytest.mark.slow
 
@@ -25,14 +22,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, ModuleType]]:
     """(HTTP base URL, gRPC URL, the generated rpc module) of `svcgen run all app:tasks`."""
-    base = tmp_path_factory.mktemp("example_auth")
-    idl = ROOT / "examples/tasks/tasks.idl"
-    result = compile_file(idl)
-    assert result.model is not None
-    for rel, text in generate(result.model, idl, ["python-models", "python-server", "python-grpc"]).items():
-        (base / "tasks_api" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (base / "tasks_api" / rel).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    shutil.copy(ROOT / "examples/tasks/app.py", base / "app.py")
+    targets = ("python-models", "python-server", "python-grpc")
+    base = tasks_app(tmp_path_factory.mktemp("example_auth"), targets)
     http_port, grpc_port = free_port(), free_port()
     env = ENV | {"SVCGEN_PORT": str(http_port), "SVCGEN_GRPC_PORT": str(grpc_port), "SVCGEN_SHUTDOWN_GRACE": "2"}
     for name in [n for n in sys.modules if n.split(".")[0] == "tasks_api"]:

@@ -9,18 +9,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from amqp_broker import broker_url
-from test_run_cli import BIN, ENV, ROOT, free_port
-from test_run_lifecycle import _build
+from run_support import BIN, ENV, free_port, tasks_app
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def tasks_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("broker_errors")
-    _build(base, ROOT / "examples/tasks/tasks.idl", ["python-models", "python-server"], "tasks_api")
-    (base / "app.py").write_text((ROOT / "examples/tasks/app.py").read_text(encoding="utf-8"), encoding="utf-8")
-    return base
+    return tasks_app(tmp_path_factory.mktemp("broker_errors"))
 
 
 def run_worker(folder: Path, url: str) -> subprocess.CompletedProcess[str]:

@@ -4,74 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import websockets
-from svcgen.build import generate
-from svcgen.frontend import compile_file
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("SVCGEN_")}  # no broker: the embedded bus
+from run_support import BIN, ENV, free_port, started, stop, tasks_app
 
 
 @pytest.fixture(scope="module")
 def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """examples/tasks built as `tasks_api` beside a copy of its app.py."""
-    base = tmp_path_factory.mktemp("run_tasks")
-    idl = ROOT / "examples/tasks/tasks.idl"
-    result = compile_file(idl)
-    assert result.model is not None
-    for rel, text in generate(result.model, idl, ["python-models", "python-server"]).items():
-        (base / "tasks_api" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (base / "tasks_api" / rel).write_text(text, encoding="utf-8")
-    shutil.copy(ROOT / "examples/tasks/app.py", base / "app.py")
-    return base
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def started(cwd: Path, args: list[str], env: dict[str, str], ready: str) -> Iterator[subprocess.Popen[bytes]]:
-    """Start the command; wait (at most 10 s) until its output holds `ready`. Killed if still running after."""
-    log = cwd / f"run-{time.monotonic_ns()}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 10
-        while ready not in log.read_text(errors="replace"):
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.log = log.read_text(errors="replace")  # type: ignore[attr-defined]
-
-
-def stop(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
-    start = time.monotonic()
-    proc.send_signal(signal.SIGTERM)
-    code = proc.wait(timeout=15)
-    return code, time.monotonic() - start
+    return tasks_app(tmp_path_factory.mktemp("run_tasks"))
 
 
 def test_run_all_serves_http_and_consumes_on_the_embedded_bus_then_sigterm_exits_0(app_dir: Path) -> None:

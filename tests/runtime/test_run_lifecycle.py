@@ -15,9 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from svcgen.build import generate
-from svcgen.frontend import compile_file
-from test_run_cli import BIN, ENV, ROOT, free_port, started, stop
+from run_support import BIN, ENV, free_port, started, stop, tasks_app, write_build
 
 pytestmark = pytest.mark.slow
 
@@ -51,20 +49,9 @@ slow = Sleepy()
 """
 
 
-def _build(folder: Path, idl: Path, targets: list[str], into: str) -> None:
-    result = compile_file(idl)
-    assert result.model is not None
-    for rel, text in generate(result.model, idl, targets).items():
-        (folder / into / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / into / rel).write_text(text, encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def tasks_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("lifecycle_tasks")
-    _build(base, ROOT / "examples/tasks/tasks.idl", ["python-models", "python-server", "python-grpc"], "tasks_api")
-    (base / "app.py").write_text((ROOT / "examples/tasks/app.py").read_text(encoding="utf-8"), encoding="utf-8")
-    return base
+    return tasks_app(tmp_path_factory.mktemp("lifecycle_tasks"), ("python-models", "python-server", "python-grpc"))
 
 
 @pytest.fixture()
@@ -92,7 +79,7 @@ def test_a_port_in_use_is_one_line_and_exit_1_before_consuming(
 def slow_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("lifecycle_slow")
     (base / "slow.idl").write_text(SLOW_IDL, encoding="utf-8")
-    _build(base, base / "slow.idl", ["python-models", "python-server"], "gen")
+    write_build(base, base / "slow.idl", ["python-models", "python-server"], "gen")
     (base / "app.py").write_text(SLOW_APP, encoding="utf-8")
     return base
 

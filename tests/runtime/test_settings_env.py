@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,8 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from svcgen.build import generate
-from svcgen.frontend import compile_file
+from run_support import free_port, tasks_app
 from svcgen_runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,26 +140,10 @@ def test_an_empty_amqp_url_is_unset_for_declare_too(tmp_path: Path) -> None:
     assert r.returncode == 2 and r.stderr.startswith("svcgen: error: declare needs SVCGEN_AMQP_URL"), r.stderr
 
 
-@pytest.fixture(scope="module")
-def tasks_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", name="tasks_app")
+def tasks_app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """examples/tasks built as `tasks_api` beside a copy of its app.py."""
-    base = tmp_path_factory.mktemp("settings_tasks")
-    idl = ROOT / "examples/tasks/tasks.idl"
-    result = compile_file(idl)
-    assert result.model is not None
-    for rel, text in generate(result.model, idl, ["python-models", "python-server"]).items():
-        (base / "tasks_api" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (base / "tasks_api" / rel).write_text(text, encoding="utf-8")
-    shutil.copy(ROOT / "examples/tasks/app.py", base / "app.py")
-    return base
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return tasks_app(tmp_path_factory.mktemp("settings_tasks"))
 
 
 def test_the_http_role_listens_on_svcgen_port_and_stops_within_svcgen_shutdown_grace(tasks_app: Path) -> None:
