@@ -91,7 +91,7 @@ suite() {
     runtime/svcgen_runtime/embedded.py)
       # the embedded bus only: `amqp]` deselects the RabbitMQ variants (they do not run this code and need
       # a broker), not test_topic_matching_is_amqps nor the SVCGEN_AMQP_URL usage errors
-      echo "tests/runtime/test_embedded_bus.py tests/runtime/test_served_app_defaults.py tests/runtime/test_unit_of_work.py
+      echo "tests/runtime/test_embedded_bus.py tests/runtime/test_unit_of_work.py
         tests/runtime/test_messaging_behaviour.py tests/runtime/test_run_cli.py -k 'not amqp]'" ;;
     runtime/svcgen_runtime/settings.py)
       echo "tests/runtime/test_settings_readme.py tests/runtime/test_settings_env.py" ;;

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from svcgen_runtime.embedded import EmbeddedBus
+from svcgen_runtime.service import Runtime
+from svcgen_runtime.settings import Settings
 from svcgen_runtime.spec import ConsumerSpec, Topic
 from svcgen_runtime.transport import (
     ATTEMPT_HEADER,
@@ -56,8 +58,22 @@ async def no_wait(seconds: float) -> None:
     """The bus's sleep in these tests: retries and delays are due at once."""
 
 
-@pytest.mark.parametrize("concurrency", [1, 3])
-def test_a_consumer_runs_at_most_concurrency_deliveries_at_once(concurrency: int) -> None:
+def default_runtime_bus() -> Any:
+    """The bus a service's own runtime builds: what an app served by `uvicorn app:app` consumes on."""
+    return Runtime().transport
+
+
+# The default is SVCGEN_CONCURRENCY's (32), as `svcgen run` gives its bus; it used to be 8.
+@pytest.mark.parametrize(
+    "make_bus, concurrency",
+    [
+        (lambda: EmbeddedBus(concurrency=1, sleep=no_wait), 1),
+        (lambda: EmbeddedBus(concurrency=3, sleep=no_wait), 3),
+        (default_runtime_bus, Settings.from_env({}).concurrency),
+    ],
+    ids=["1", "3", "default-runtime"],
+)
+def test_a_consumer_runs_at_most_concurrency_deliveries_at_once(make_bus: Callable[[], Any], concurrency: int) -> None:
     running, peak = 0, 0
     done: list[str] = []
     gate = asyncio.Event()
@@ -71,7 +87,7 @@ def test_a_consumer_runs_at_most_concurrency_deliveries_at_once(concurrency: int
         done.append(str(incoming.message_id))
 
     async def scenario() -> None:
-        bus = EmbeddedBus(concurrency=concurrency, sleep=no_wait)
+        bus = make_bus()
         sub = consumer(handle)
         await bus.declare([sub], ["acme"])
         await bus.publish([message(n) for n in range(2 * concurrency + 1)])  # all queued before anyone consumes
