@@ -11,6 +11,7 @@ channel can never be acked on a new one; the broker redelivers it.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,15 +45,15 @@ def safe_url(url: str) -> str:
 def why_not_connected(exc: BaseException, url: str) -> str:
     """What a failed first connection means for whoever set SVCGEN_AMQP_URL, in a few words."""
     text = str(exc)
-    errno = getattr(exc, "errno", None)
+    code = getattr(exc, "errno", None)
     args = getattr(exc, "args", ())
-    if errno is None and args and isinstance(args[0], int):  # aiormq's AMQPConnectionError(errno, text)
-        errno = args[0]
-    if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
+    if code is None and args and isinstance(args[0], int):  # aiormq's AMQPConnectionError(errno, text)
+        code = args[0]
+    if isinstance(exc, TimeoutError):
         return "no answer in time"
-    if errno == 111 or isinstance(exc, ConnectionRefusedError):
+    if code == errno.ECONNREFUSED or isinstance(exc, ConnectionRefusedError):  # 111 on Linux, 61 on macOS
         return "connection refused (is the broker running, on that host and port?)"
-    if isinstance(errno, int) and errno < 0:
+    if isinstance(code, int) and code < 0:  # the resolver's (EAI_*) codes are negative
         return "the host does not resolve to an address"
     if "ACCESS_REFUSED" in text:
         return "the broker refused the login (the user and password in SVCGEN_AMQP_URL)"
