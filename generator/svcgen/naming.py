@@ -190,13 +190,15 @@ def summary_line(doc: str | None) -> str | None:
     return paragraph[: end.end()] if end else paragraph
 
 
-def auth_responses(requirement: m.Requirement | None, declared: set[int]) -> tuple[tuple[int, str], ...]:
-    """The statuses the auth check of a member answers, for its documentation: 401 for every
-    protected member, 403 when it requires scopes (unless the member declares its own 403 error,
-    whose body the document keeps)."""
+def auth_responses(model: m.Model, service: m.Service, endpoint: m.Endpoint) -> tuple[tuple[int, str], ...]:
+    """The statuses the auth check of an endpoint answers, for its documentation: 401 for every
+    protected endpoint, 403 when it requires scopes (unless the endpoint declares its own 403
+    error, whose body the document keeps)."""
+    requirement = service.requirement(endpoint)
     if requirement is None:
         return ()
     out = [(401, "Missing or rejected credentials.")]
+    declared = {e.status for ref in endpoint.throws if ref.target and isinstance(e := model.type(ref.target), m.Error)}
     if requirement.scopes and 403 not in declared:
         out.append((403, "A required scope is missing."))
     return tuple(out)

@@ -108,8 +108,7 @@ def _operation(x: m.Endpoint, namer: Namer, svc: m.Service) -> JSON:
         responses[str(status)] = {"description": "Successful Response"}
     if body is not None:
         responses["400"] = {"description": "The request body is not valid JSON."}
-    declared = {e.status for ref in x.throws if ref.target and isinstance(e := namer.model.type(ref.target), m.Error)}
-    for status, text in auth_responses(svc.requirement(x), declared):
+    for status, text in auth_responses(namer.model, svc, x):
         responses[str(status)] = {"description": text}
     for ref in x.throws:
         if ref.target is None:

@@ -175,8 +175,7 @@ def _endpoint(svc: m.Service, x: m.Endpoint, types: TypeNamer) -> RouteView:
         args.append(f"summary={pystr(summary)}")
     if description and description != summary:
         args.append(f"description={pystr(description)}")
-    declared = {e.status for ref in x.throws if ref.target and isinstance(e := types.model.type(ref.target), m.Error)}
-    auth = auth_responses(svc.requirement(x), declared)
+    auth = auth_responses(types.model, svc, x)
     responses = _responses(x.throws, types, body is not None, auth)
     if responses:
         args.append(responses)
